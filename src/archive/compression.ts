@@ -1,0 +1,73 @@
+import {Duplex, PassThrough, Readable, Transform} from 'node:stream'
+import {createGunzip} from 'node:zlib'
+import {Decompress as ZstdDecompress} from 'fzstd'
+import xz from 'xz-decompress'
+import unbzip2 from 'unbzip2-stream'
+
+/**
+ * The one place that knows compression. Node 20's zlib has gzip only; zstd, xz and bzip2 come
+ * from small pure-JS/wasm packages (fzstd, xz-decompress, unbzip2-stream), chosen because they
+ * stream and need no native build.
+ */
+export type Compression = 'gzip' | 'zstd' | 'xz' | 'bzip2' | 'none'
+
+export function sniffCompression(head: Uint8Array): Compression {
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip'
+  if (head.length >= 4 && head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) return 'zstd'
+  if (head.length >= 6 && head[0] === 0xfd && head[1] === 0x37 && head[2] === 0x7a && head[3] === 0x58 && head[4] === 0x5a && head[5] === 0x00) return 'xz'
+  if (head.length >= 3 && head[0] === 0x42 && head[1] === 0x5a && head[2] === 0x68) return 'bzip2'
+  return 'none'
+}
+
+/** A transform from compressed bytes to plain bytes; `none` passes bytes through. */
+export function decompressor(kind: Compression): Duplex {
+  switch (kind) {
+    case 'gzip': {
+      return createGunzip({chunkSize: 256 * 1024})
+    }
+
+    case 'zstd': {
+      return zstdTransform()
+    }
+
+    case 'xz': {
+      const input = new PassThrough()
+      const output = Readable.fromWeb(new xz.XzReadableStream(Readable.toWeb(input) as ReadableStream<Uint8Array>) as import('node:stream/web').ReadableStream)
+      return Duplex.from({readable: output, writable: input})
+    }
+
+    case 'bzip2': {
+      return unbzip2() as unknown as Duplex
+    }
+
+    case 'none': {
+      return new PassThrough({highWaterMark: 256 * 1024})
+    }
+  }
+}
+
+function zstdTransform(): Transform {
+  let decoder: ZstdDecompress
+  const t = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      try {
+        decoder.push(chunk)
+        done()
+      } catch (error) {
+        done(new Error(`zstd: ${(error as Error).message}`))
+      }
+    },
+    flush(done) {
+      try {
+        decoder.push(new Uint8Array(0), true)
+        done()
+      } catch (error) {
+        done(new Error(`zstd: ${(error as Error).message}`))
+      }
+    },
+  })
+  decoder = new ZstdDecompress((data) => {
+    t.push(Buffer.from(data)) // copy: fzstd may reuse its window buffer
+  })
+  return t
+}

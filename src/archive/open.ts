@@ -1,0 +1,45 @@
+import {createReadStream} from 'node:fs'
+import {open, stat} from 'node:fs/promises'
+import {type Readable} from 'node:stream'
+import {BadArchiveError} from '../errors.js'
+import {type Compression, decompressor, sniffCompression} from './compression.js'
+
+export interface OpenedArchive {
+  path: string
+  /** Bytes of the file as stored. */
+  bytes: number
+  /** How the whole file is compressed (what `docker load` would undo). */
+  compression: Compression
+}
+
+/** Look at a file without reading it: its size and how it is compressed. */
+export async function probeArchive(path: string): Promise<OpenedArchive> {
+  let bytes: number
+  try {
+    const info = await stat(path)
+    if (info.isDirectory()) throw new BadArchiveError(path, 'is a directory, not an archive')
+    bytes = info.size
+  } catch (error) {
+    if (error instanceof BadArchiveError) throw error
+    throw new BadArchiveError(path, `cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`)
+  }
+  if (bytes === 0) throw new BadArchiveError(path, 'is empty (0 bytes), not an archive')
+  const head = Buffer.alloc(6)
+  const handle = await open(path, 'r')
+  try {
+    await handle.read(head, 0, 6, 0)
+  } finally {
+    await handle.close()
+  }
+  return {path, bytes, compression: sniffCompression(head)}
+}
+
+/** The archive's plain tar bytes, decompressed if the whole file was compressed. */
+export function plainTarStream(archive: OpenedArchive, onRawChunk?: (n: number) => void): Readable {
+  const raw = createReadStream(archive.path, {highWaterMark: 1024 * 1024})
+  if (onRawChunk) raw.on("data", (c: Buffer | string) => onRawChunk(c.length))
+  if (archive.compression === 'none') return raw
+  const inflate = decompressor(archive.compression)
+  raw.on('error', (e) => inflate.destroy(e))
+  return raw.pipe(inflate)
+}

@@ -1,0 +1,34 @@
+/**
+ * Every failure a user can act on is an ImgdiffError: one line of text and an exit code.
+ * The CLI prints the message alone; a stack trace is shown only with DEBUG set, so anything
+ * that is not an ImgdiffError is a bug in imgdiff, not in the user's archive.
+ */
+export class ImgdiffError extends Error {
+  readonly exitCode: number
+
+  constructor(message: string, exitCode = 2) {
+    super(message)
+    this.name = 'ImgdiffError'
+    this.exitCode = exitCode
+  }
+}
+
+/** The archive itself is unusable (not a tar, truncated, broken manifest, digest mismatch). */
+export class BadArchiveError extends ImgdiffError {
+  constructor(path: string, problem: string) {
+    super(`${path}: ${problem}`)
+    this.name = 'BadArchiveError'
+  }
+}
+
+/** The user asked for something that is not there (an image name, a step, a platform). */
+export class UsageError extends ImgdiffError {
+  constructor(message: string) {
+    super(message)
+    this.name = 'UsageError'
+  }
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
+}

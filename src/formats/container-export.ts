@@ -1,0 +1,38 @@
+import {type Image} from '../image/model.js'
+import {type Scan} from './scan.js'
+
+/**
+ * A flat root filesystem tar (`docker export`, or any rootfs tar). It has no metadata: the whole
+ * tar is its one layer, and that layer's diff_id is what `docker import` of it would record.
+ * A tar holding whiteout markers is a bare layer rather than an export, and says so.
+ */
+export function readContainerExport(scan: Scan): Image[] {
+  const files = scan.rootfs
+  const hasWhiteouts = files.some((f) => f.whiteout)
+  const hostile = files.filter((f) => f.hostile).map((f) => f.hostile!)
+  return [
+    {
+      path: scan.archive.path,
+      kind: 'export',
+      format: hasWhiteouts ? 'layer-tar' : 'container-export',
+      compression: scan.archive.compression,
+      imageId: null,
+      repoTags: [],
+      layers: [
+        {
+          diffId: scan.plainDigest,
+          digest: scan.plainDigest,
+          size: scan.archive.bytes,
+          uncompressedSize: scan.plainSize,
+          compression: scan.archive.compression,
+          files,
+        },
+      ],
+      history: [],
+      config: null,
+      bytes: scan.archive.bytes,
+      metadataBytes: 0,
+      warnings: hostile,
+    },
+  ]
+}

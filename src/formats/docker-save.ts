@@ -1,0 +1,62 @@
+import {digestOf} from '../archive/hash.js'
+import {BadArchiveError} from '../errors.js'
+import {historyFromConfig} from '../image/history.js'
+import {type Image} from '../image/model.js'
+import {type Members} from './members.js'
+import {type ReadOptions} from './options.js'
+
+interface ManifestEntry {
+  Config?: unknown
+  RepoTags?: unknown
+  Layers?: unknown
+}
+
+/**
+ * `docker save` since 1.10 (and skopeo, bazel, kaniko, Docker 25+): manifest.json lists each
+ * image's config and layer files. When Docker 25+ also wrote an OCI layout, manifest.json wins
+ * (25.x wrote a wrong layer order into the OCI manifest).
+ */
+export function readDockerSave(m: Members, options: ReadOptions): Image[] {
+  const {value: manifest} = m.json<unknown>('manifest.json', 'manifest.json')
+  if (manifest === null) throw new BadArchiveError(m.path, 'manifest.json is null: the archive names no image')
+  if (!Array.isArray(manifest)) throw new BadArchiveError(m.path, 'manifest.json is not a list of images')
+  if (manifest.length === 0) throw new BadArchiveError(m.path, 'manifest.json lists no image')
+  const format = m.has('oci-layout') && m.has('index.json') ? 'docker-save+oci' : 'docker-save'
+  return manifest.map((raw: ManifestEntry, n) => {
+    const where = `manifest.json entry ${n + 1}`
+    if (!raw || typeof raw !== 'object' || typeof raw.Config !== 'string' || !Array.isArray(raw.Layers)) {
+      throw new BadArchiveError(m.path, `${where} has no Config or Layers`)
+    }
+    const {value: config, bytes} = m.json<Record<string, unknown>>(raw.Config, `config of ${where}`)
+    if (!config || typeof config !== 'object') throw new BadArchiveError(m.path, `config '${raw.Config}' is not an object`)
+    const diffIds = (config.rootfs as {diff_ids?: unknown} | undefined)?.diff_ids
+    if (!Array.isArray(diffIds)) throw new BadArchiveError(m.path, `config '${raw.Config}' has no rootfs.diff_ids`)
+    if (diffIds.length !== raw.Layers.length) {
+      throw new BadArchiveError(
+        m.path,
+        `${where} lists ${raw.Layers.length} layers but its config has ${diffIds.length} diff_ids`,
+      )
+    }
+    const layers = (raw.Layers as unknown[]).map((p, i) => {
+      if (typeof p !== 'string') throw new BadArchiveError(m.path, `${where}: layer ${i + 1} is not a file name`)
+      return m.layer(p, i, String(diffIds[i]), options.verify)
+    })
+    const repoTags = Array.isArray(raw.RepoTags) ? raw.RepoTags.filter((t): t is string => typeof t === 'string') : []
+    const image: Image = {
+      path: m.path,
+      kind: 'image',
+      format,
+      compression: m.scan.archive.compression,
+      imageId: digestOf(bytes),
+      repoTags,
+      layers,
+      history: historyFromConfig(config),
+      config,
+      configBytes: bytes.toString('base64'),
+      bytes: m.scan.archive.bytes,
+      metadataBytes: m.metadataBytes(layers),
+      warnings: [],
+    }
+    return image
+  })
+}

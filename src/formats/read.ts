@@ -1,0 +1,79 @@
+import {probeArchive} from '../archive/open.js'
+import {UsageError} from '../errors.js'
+import {type Image} from '../image/model.js'
+import {shortId} from '../image/ids.js'
+import {readContainerExport} from './container-export.js'
+import {readDockerLegacy} from './docker-legacy.js'
+import {readDockerSave} from './docker-save.js'
+import {Members} from './members.js'
+import {readOciLayout} from './oci-layout.js'
+import {type ReadOptions} from './options.js'
+import {scanArchive, type Scan} from './scan.js'
+
+export type {ReadOptions} from './options.js'
+
+/** Which shape an archive is, decided from what it holds (never from its file name). */
+export function detectShape(scan: Scan): 'docker-save' | 'oci-layout' | 'docker-legacy' | 'export' {
+  const has = (n: string) => scan.members.has(n)
+  if (has('manifest.json')) return 'docker-save'
+  if (has('index.json') && has('oci-layout')) return 'oci-layout'
+  if (has('repositories') || [...scan.members.keys()].some((n) => /^[0-9a-f]{64}\/json$/.test(n))) return 'docker-legacy'
+  return 'export'
+}
+
+/** Read every image an archive holds, in one pass over its bytes. */
+export async function readArchive(path: string, options: ReadOptions): Promise<Image[]> {
+  const archive = await probeArchive(path)
+  const scan = await scanArchive(archive, {onProgress: options.onProgress})
+  const members = new Members(scan)
+  const images = readShape(detectShape(scan), scan, members, options)
+  const hostile = scan.rootfs.filter((f) => f.hostile).map((f) => f.hostile!)
+  if (hostile.length > 0) for (const image of images) if (image.kind === 'image') image.warnings.push(...hostile.map((h) => `archive member ${h}`))
+  for (const image of images) for (const layer of image.layers) for (const f of layer.files) if (f.hostile) image.warnings.push(f.hostile)
+  return images
+}
+
+function readShape(shape: ReturnType<typeof detectShape>, scan: Scan, members: Members, options: ReadOptions): Image[] {
+  switch (shape) {
+    case 'docker-save': {
+      return readDockerSave(members, options)
+    }
+
+    case 'oci-layout': {
+      return readOciLayout(members, options)
+    }
+
+    case 'docker-legacy': {
+      return readDockerLegacy(members, options)
+    }
+
+    case 'export': {
+      return readContainerExport(scan)
+    }
+  }
+}
+
+export function describeImage(image: Image, n: number): string {
+  const name = image.repoTags.length > 0 ? image.repoTags.join(', ') : '<untagged>'
+  return `${n}: ${name} (${shortId(image.imageId)})`
+}
+
+/**
+ * One image out of an archive: `wanted` is NAME[:TAG], an image id prefix, or a 1-based number.
+ * Without it, an archive of several images is an error that lists them.
+ */
+export function selectImage(images: Image[], wanted: string | undefined, path: string): Image {
+  const listing = () => images.map((img, i) => '  ' + describeImage(img, i + 1)).join('\n')
+  if (!wanted) {
+    if (images.length === 1) return images[0]
+    throw new UsageError(`${path} holds ${images.length} images; pick one with --image NAME:TAG or --image N:\n${listing()}`)
+  }
+  if (/^\d+$/.test(wanted) && Number(wanted) >= 1 && Number(wanted) <= images.length) return images[Number(wanted) - 1]
+  const tag = wanted.includes(':') && !wanted.startsWith('sha256:') ? wanted : `${wanted}:latest`
+  const byTag = images.filter((img) => img.repoTags.includes(wanted) || img.repoTags.includes(tag))
+  if (byTag.length === 1) return byTag[0]
+  const hex = wanted.replace(/^sha256:/, '')
+  const byId = /^[0-9a-f]{4,64}$/.test(hex) ? images.filter((img) => (img.imageId ?? '').replace(/^sha256:/, '').startsWith(hex)) : []
+  if (byId.length === 1) return byId[0]
+  throw new UsageError(`${path} has no image '${wanted}'; it holds:\n${listing()}`)
+}

@@ -1,0 +1,33 @@
+/**
+ * Tar member names as paths inside an image. Names are cleaned (`./a//b/` -> `/a/b`); a name that
+ * is absolute or uses `..` is never resolved into some other path: it is reported as hostile, so a
+ * crafted archive cannot make imgdiff compare, or write, something outside the image root.
+ */
+export interface CleanName {
+  path: string
+  hostile?: string
+}
+
+export function cleanName(raw: string): CleanName {
+  const absolute = raw.startsWith('/')
+  const parts = raw.split('/').filter((p) => p !== '' && p !== '.')
+  if (parts.includes('..')) return {path: raw, hostile: `'${raw}' climbs out of the image root with '..'`}
+  const path = '/' + parts.join('/')
+  // `/` alone (or `./`) is the root itself, which Docker writes in some exports: not hostile.
+  if (absolute && parts.length > 0) return {path, hostile: `'${raw}' is an absolute name`}
+  return {path}
+}
+
+export function parentOf(path: string): string {
+  const i = path.lastIndexOf('/')
+  return i <= 0 ? '/' : path.slice(0, i)
+}
+
+export function baseName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1)
+}
+
+/** `/a/b` is inside `/a` (and inside `/`). */
+export function isInside(path: string, dir: string): boolean {
+  return dir === '/' ? path !== '/' : path.startsWith(dir + '/')
+}
