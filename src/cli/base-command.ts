@@ -1,0 +1,58 @@
+import {Command, Flags} from '@oclif/core'
+import {stat} from 'node:fs/promises'
+import {ImgdiffError, UsageError} from '../errors.js'
+import {readArchive, selectImage} from '../formats/read.js'
+import {type Image} from '../image/model.js'
+import {Progress} from '../render/progress.js'
+
+/** Flags of every command that reads an archive. */
+export const readFlags = {
+  image: Flags.string({description: 'Image to use from an archive that holds several: NAME:TAG, image id prefix, or N (1-based).'}),
+  platform: Flags.string({description: 'os/arch[/variant] to pick from a multi-platform OCI index (default linux/amd64 or the only one).'}),
+  verify: Flags.boolean({description: "Check every layer's diff_id against the config (--no-verify skips it).", default: true, allowNo: true}),
+}
+
+/**
+ * What every imgdiff command shares: `--json`, reading archives with progress, and errors as one
+ * line on stderr with diff(1)'s exit status 2 (a stack trace only with DEBUG set).
+ */
+export abstract class ImgdiffCommand extends Command {
+  static baseFlags = {
+    json: Flags.boolean({description: 'Print the result as JSON on stdout.', default: false}),
+  }
+
+  protected async loadImages(paths: string[], flags: {json: boolean; image?: string; platform?: string; verify: boolean}): Promise<Image[]> {
+    const progress = Progress.forStderr(flags.json)
+    try {
+      const sizes = await Promise.all(paths.map(async (p) => (await stat(p).catch(() => ({size: 0}))).size))
+      return await Promise.all(
+        paths.map(async (p, i) => {
+          const images = await readArchive(p, {verify: flags.verify, platform: flags.platform, onProgress: progress.track(p, sizes[i])})
+          return selectImage(images, flags.image, p)
+        }),
+      )
+    } finally {
+      progress.finish()
+    }
+  }
+
+  protected print(json: boolean, data: unknown, text: () => string): void {
+    this.log(json ? JSON.stringify(data, null, 2) : text())
+  }
+
+  protected override async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
+    if (err.oclif?.exit !== undefined && !(err instanceof ImgdiffError)) throw err
+    if (process.env.DEBUG) process.stderr.write(`${err.stack}\n`)
+    if (err instanceof ImgdiffError) {
+      process.stderr.write(`imgdiff: ${err.message}\n`)
+      this.exit(err.exitCode)
+    }
+    if ((err as {code?: string}).code === 'EPIPE') this.exit(0)
+    // oclif's own usage errors (unknown flag, missing argument) keep their exit code 2.
+    if (err.oclif?.exit === undefined && !(err instanceof UsageError)) {
+      process.stderr.write(`imgdiff: internal error: ${err.message.split('\n')[0]} (run with DEBUG=1 for details)\n`)
+      this.exit(2)
+    }
+    throw err
+  }
+}

@@ -1,0 +1,90 @@
+import {FlatFs} from '../image/flatten.js'
+import {type Image} from '../image/model.js'
+import {summarize, type ImageSummary} from '../image/summary.js'
+import {diffConfig, diffHistory, type ConfigChange, type HistoryRow} from './config-diff.js'
+import {matchExport, type ExportMatch} from './export-match.js'
+import {diffFiles, type FileChange, type FileDiffOptions} from './file-diff.js'
+import {alignLayers, type LayerRow} from './layers.js'
+import {isFlat, lostHistory, type LostHistory} from './lost.js'
+import {sizeReport, type SizeReport} from './sizes.js'
+
+export interface DiffOptions {
+  ignore: string[]
+  paths: string[]
+}
+
+export interface DiffSummary {
+  added: number
+  removed: number
+  modified: number
+  /** Changes that are only there because a container ran. */
+  runtime: number
+  layersSame: number
+  layersDifferent: number
+  configChanges: number
+  historyChanges: number
+  /** True when nothing differs but runtime files (what `--exit-code` tests). */
+  identical: boolean
+}
+
+/** The JSON contract of `imgdiff diff --json`. */
+export interface DiffResult {
+  a: ImageSummary
+  b: ImageSummary
+  lost: LostHistory | null
+  layers: LayerRow[]
+  history: HistoryRow[] | null
+  config: ConfigChange[] | null
+  files: FileChange[]
+  exportMatch: ExportMatch | null
+  sizes: {a: SizeReport; b: SizeReport}
+  summary: DiffSummary
+}
+
+export function diffImages(a: Image, b: Image, options: DiffOptions): DiffResult {
+  const fsA = FlatFs.of(a.layers)
+  const fsB = FlatFs.of(b.layers)
+  const flatA = isFlat(a)
+  const flatB = isFlat(b)
+  const fileOptions: FileDiffOptions = {
+    ignore: new Set(options.ignore),
+    paths: options.paths,
+    runtime: flatA || flatB,
+    layerSide: b.kind === 'image' ? 'b' : a.kind === 'image' ? 'a' : null,
+    images: {a: a.kind === 'image', b: b.kind === 'image'},
+  }
+  const files = diffFiles(fsA, fsB, fileOptions)
+  const bothImages = a.kind === 'image' && b.kind === 'image'
+  const layers = alignLayers(a, b)
+  const config = bothImages ? diffConfig(a, b) : null
+  const history = bothImages ? diffHistory(a, b) : null
+  let exportMatch: ExportMatch | null = null
+  if (flatA !== flatB) exportMatch = flatA ? matchExport(fsA, b, fileOptions) : matchExport(fsB, a, fileOptions)
+
+  const real = files.filter((f) => !f.runtime)
+  const layersSame = layers.filter((l) => l.status === 'same').length
+  const historyChanges = history?.filter((h) => h.status !== 'same').length ?? 0
+  const summary: DiffSummary = {
+    added: real.filter((f) => f.change === 'added').length,
+    removed: real.filter((f) => f.change === 'removed').length,
+    modified: real.filter((f) => f.change === 'modified').length,
+    runtime: files.length - real.length,
+    layersSame,
+    layersDifferent: layers.length - layersSame,
+    configChanges: config?.length ?? 0,
+    historyChanges,
+    identical: real.length === 0 && (!bothImages || (layersSame === layers.length && (config?.length ?? 0) === 0 && historyChanges === 0)),
+  }
+  return {
+    a: summarize(a),
+    b: summarize(b),
+    lost: lostHistory(a, b),
+    layers,
+    history,
+    config,
+    files,
+    exportMatch,
+    sizes: {a: sizeReport(a, fsA), b: sizeReport(b, fsB)},
+    summary,
+  }
+}

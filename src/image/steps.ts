@@ -1,0 +1,57 @@
+import {layerOfStep} from './history.js'
+import {chainIds} from './ids.js'
+import {type HistoryEntry, type Image} from './model.js'
+
+/** One history step as the user sees it: numbered from 1, oldest first, with the ids that name it. */
+export interface Step {
+  step: number
+  /** Index into the layers of the layer this step made, or null for a metadata-only step. */
+  layer: number | null
+  /** Layers in the image at this step. */
+  layersSoFar: number
+  /** The id Docker showed for this step: a legacy v1 id where the archive has one. */
+  v1Id: string | null
+  diffId: string | null
+  chainId: string | null
+  created: string | null
+  createdBy: string | null
+  comment: string | null
+  /** Content bytes this step's layer adds. */
+  size: number
+  /** Content bytes of all layers up to this step (Docker's "Virtual Size"). */
+  virtualSize: number
+}
+
+function contentBytes(image: Image, layer: number): number {
+  let n = 0
+  for (const f of image.layers[layer].files) if (f.type === 'file') n += f.size
+  return n
+}
+
+/** An image's steps. Without history (an export), each layer stands for one step. */
+export function stepsOf(image: Image): Step[] {
+  const chains = chainIds(image.layers.map((l) => l.diffId))
+  const history: HistoryEntry[] = image.history.length > 0 ? image.history : image.layers.map(() => ({emptyLayer: false}))
+  const layerOf = layerOfStep(history, image.layers.length)
+  let virtual = 0
+  let soFar = 0
+  return history.map((h, i) => {
+    const layer = layerOf[i]
+    const size = layer === null ? 0 : contentBytes(image, layer)
+    virtual += size
+    if (layer !== null) soFar = layer + 1
+    return {
+      step: i + 1,
+      layer,
+      layersSoFar: soFar,
+      v1Id: image.stepIds?.[i] ?? (layer === null ? null : image.layers[layer].v1Id ?? null),
+      diffId: layer === null ? null : image.layers[layer].diffId,
+      chainId: layer === null ? null : chains[layer],
+      created: h.created ?? null,
+      createdBy: h.createdBy ?? null,
+      comment: h.comment ?? null,
+      size,
+      virtualSize: virtual,
+    }
+  })
+}

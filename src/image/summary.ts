@@ -1,0 +1,57 @@
+import {chainIds} from './ids.js'
+import {type HistoryEntry, type Image} from './model.js'
+
+/** An image as `--json` prints it (the `S` of the JSON contract): everything but the file lists. */
+export interface ImageSummary {
+  path: string
+  kind: Image['kind']
+  format: string
+  compression: string
+  imageId: string | null
+  repoTags: string[]
+  layers: Array<{
+    diffId: string
+    chainId: string
+    digest: string
+    size: number
+    uncompressedSize: number
+    compression: string
+    v1Id: string | null
+    files: number
+  }>
+  history: Array<Required<Pick<HistoryEntry, 'emptyLayer'>> & {created: string | null; createdBy: string | null; comment: string | null}>
+  config: Record<string, unknown> | null
+  bytes: number
+  warnings: string[]
+}
+
+export function summarize(image: Image): ImageSummary {
+  const chains = chainIds(image.layers.map((l) => l.diffId))
+  return {
+    path: image.path,
+    kind: image.kind,
+    format: image.format,
+    compression: image.compression,
+    imageId: image.imageId,
+    repoTags: image.repoTags,
+    layers: image.layers.map((l, i) => ({
+      diffId: l.diffId,
+      chainId: chains[i],
+      digest: l.digest,
+      size: l.size,
+      uncompressedSize: l.uncompressedSize,
+      compression: l.compression,
+      v1Id: l.v1Id ?? null,
+      files: l.files.length,
+    })),
+    history: image.history.map((h) => ({
+      created: h.created ?? null,
+      createdBy: h.createdBy ?? null,
+      emptyLayer: h.emptyLayer ?? false,
+      comment: h.comment ?? null,
+    })),
+    config: image.config,
+    bytes: image.bytes,
+    warnings: image.warnings,
+  }
+}

@@ -1,0 +1,116 @@
+import {type DiffResult} from '../compare/diff.js'
+import {type FileChange} from '../compare/file-diff.js'
+import {shortId} from '../image/ids.js'
+import {imageHeader} from './image-header.js'
+import {table} from './table.js'
+import {humanSize, plural, shortCreatedBy} from './units.js'
+
+export interface DiffTextOptions {
+  /** Show runtime-file changes inline instead of only counting them. */
+  runtime: boolean
+  /** Unified diffs of changed text files, keyed by path. */
+  patches?: Map<string, string>
+}
+
+const MARK = {added: 'A', removed: 'D', modified: 'M'} as const
+
+export function renderDiff(r: DiffResult, options: DiffTextOptions): string {
+  const out: string[] = [imageHeader('A', r.a), imageHeader('B', r.b), '']
+  if (r.lost) out.push(lostText(r), '')
+  if (r.exportMatch) {
+    const m = r.exportMatch
+    const image = r.lost?.side === 'a' ? 'B' : 'A'
+    out.push(
+      `${r.lost?.side === 'a' ? 'A' : 'B'} matches step ${m.step} of ${image} (${m.id ? shortId(m.id) : '?'}${m.createdBy ? `, ${shortCreatedBy(m.createdBy)}` : ''}): ` +
+        (m.differing === 0 ? 'no file differs' : `${plural(m.differing, 'file')} differ`) +
+        (m.steps.length > 1 ? `   [per step: ${m.steps.map((s) => `${s.step}:${s.differing}`).join(' ')}]` : ''),
+      '',
+    )
+  }
+  if (r.a.kind === 'image' && r.b.kind === 'image') out.push(layersText(r), '')
+  if (r.config && r.config.length > 0) {
+    out.push('Config:', ...r.config.map((c) => `  ${c.field}: ${JSON.stringify(c.a)} -> ${JSON.stringify(c.b)}`), '')
+  }
+  if (r.history && r.history.some((h) => h.status !== 'same')) {
+    out.push('History:', ...r.history.filter((h) => h.status !== 'same').map((h) => `  step ${h.step} ${h.status}: ${shortCreatedBy(h.a) || '-'}  |  ${shortCreatedBy(h.b) || '-'}`), '')
+  }
+  out.push(...filesText(r, options), '')
+  out.push(sizesText(r))
+  out.push(r.summary.identical ? 'Same: no differences besides runtime files.' : 'Different.')
+  return out.join('\n')
+}
+
+function lostText(r: DiffResult): string {
+  const l = r.lost!
+  const flat = l.side === 'a' ? 'A' : 'B'
+  const full = l.side === 'a' ? 'B' : 'A'
+  const what = l.because === 'export' ? 'a container export' : 'an image imported from an export (docker import)'
+  const lines = [
+    `History lost: ${flat} is ${what}. Compared with ${full} it has lost:`,
+    `  - ${plural(l.history, 'history entry', 'history entries')} and ${plural(l.layers, 'layer')} (one flat filesystem instead)`,
+  ]
+  lines.push(l.config.length > 0 ? `  - config: ${l.config.join(', ')}` : '  - config: none was set')
+  lines.push(l.repoTags.length > 0 ? `  - tags: ${l.repoTags.join(', ')}` : '  - tags: none (untagged)')
+  return lines.join('\n')
+}
+
+function layersText(r: DiffResult): string {
+  const rows = r.layers.map((l) => [
+    l.index + 1,
+    l.a ? shortId(l.a.diffId) : '-',
+    l.b ? shortId(l.b.diffId) : '-',
+    l.status,
+    shortCreatedBy((l.b ?? l.a)?.createdBy, 50),
+  ])
+  return 'Layers:\n' + table(['#', 'A diff_id', 'B diff_id', 'status', 'created by'], rows)
+}
+
+function changeLine(f: FileChange, r: DiffResult): string {
+  const what = f.change === 'modified' ? `  ${f.fields.join(',')}` : ''
+  const detail = f.change === 'modified' ? describeFields(f) : ''
+  const side = r.b.kind === 'image' ? r.b : r.a
+  const layer = f.layer === null ? '' : `  (layer ${f.layer + 1}${side.layers[f.layer] ? ` ${shortId(side.layers[f.layer].diffId)}` : ''})`
+  const type = (f.b ?? f.a)!.type
+  return `  ${MARK[f.change]} ${f.path}${type === 'dir' ? '/' : ''}${what}${detail}${layer}`
+}
+
+function describeFields(f: FileChange): string {
+  const a = f.a!
+  const b = f.b!
+  const bits: string[] = []
+  if (f.fields.includes('type')) bits.push(`${a.type} -> ${b.type}`)
+  if (f.fields.includes('size')) bits.push(`${humanSize(a.size)} -> ${humanSize(b.size)}`)
+  if (f.fields.includes('mode')) bits.push(`${a.mode} -> ${b.mode}`)
+  if (f.fields.includes('uid') || f.fields.includes('gid')) bits.push(`${a.uid}:${a.gid} -> ${b.uid}:${b.gid}`)
+  if (f.fields.includes('link')) bits.push(`-> ${a.linkTarget} became -> ${b.linkTarget}`)
+  return bits.length > 0 ? ` [${bits.join('; ')}]` : ''
+}
+
+function filesText(r: DiffResult, options: DiffTextOptions): string[] {
+  const s = r.summary
+  const shown = r.files.filter((f) => options.runtime || !f.runtime)
+  const head = `Files: ${s.added} added, ${s.removed} removed, ${s.modified} modified` +
+    (s.runtime > 0 ? `; ${plural(s.runtime, 'runtime file')} (made by a container, not by the image)${options.runtime ? ' marked R' : ' not shown, --runtime shows them'}` : '')
+  const lines = [head]
+  for (const f of shown) {
+    const line = changeLine(f, r)
+    lines.push(f.runtime ? line.replace(/^ {2}/, 'R ') : line)
+    const patch = options.patches?.get(f.path)
+    if (patch) lines.push(patch.replace(/\n$/, '').split('\n').map((l) => '      ' + l).join('\n'))
+  }
+  return lines
+}
+
+function sizesText(r: DiffResult): string {
+  const lines: string[] = []
+  for (const [label, side, size] of [['A', r.a, r.sizes.a], ['B', r.b, r.sizes.b]] as const) {
+    if (side.kind === 'export') {
+      lines.push(`Size ${label}: ${humanSize(size.bytes)} export = the files as they are (${humanSize(size.visibleBytes)} of content) plus tar headers`)
+    } else {
+      lines.push(
+        `Size ${label}: ${humanSize(size.bytes)} save = ${humanSize(size.visibleBytes)} of visible files + ${humanSize(size.hiddenBytes)} of files overwritten or deleted by later layers + ${humanSize(size.metadataBytes)} of metadata and tar headers`,
+      )
+    }
+  }
+  return lines.join('\n')
+}
