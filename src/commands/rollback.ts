@@ -1,0 +1,71 @@
+import {Args, Flags} from '@oclif/core'
+import {ImgdiffCommand, readFlags} from '../cli/base-command.js'
+import {rollbackImage} from '../image/rollback.js'
+import {resolveStep} from '../image/step-ref.js'
+import {runtimeConfig} from '../image/model.js'
+import {shortId} from '../image/ids.js'
+import {familyOf, writeImageArchive} from '../write/image-archive.js'
+import {writeSafely} from '../write/safe-output.js'
+import {verifyWritten} from '../write/verify.js'
+
+export default class Rollback extends ImgdiffCommand {
+  static summary = 'Write a new archive of the image as it was at an earlier step, loadable by docker load.'
+
+  static description = `The offline form of the old \`docker tag <LAYER ID> name\`: layers after the step are dropped, the history is cut there, and the config is rebuilt as it stood at that step (replayed from the history, or taken from a legacy archive's own per-step config). Layer bytes are copied unchanged. The output has the input's family (docker save, OCI, or Docker 25+ with both).
+--to takes a step number as \`imgdiff inspect\` prints it, #N, or a 4+ character prefix of a layer id shown by \`imgdiff tree\`, a diff_id or a chain id.`
+
+  static examples = [
+    '<%= config.bin %> rollback multistep.save.tar --to 5 -o multistep-step5.tar',
+    '<%= config.bin %> rollback busybox-1.save.tar --to 2e7b6865 -o busybox.tar --tag busybox:before',
+    '<%= config.bin %> rollback app.tar --to 3 -o - | docker load',
+  ]
+
+  static args = {archive: Args.string({description: 'a saved image (docker save or OCI archive)', required: true})}
+
+  static flags = {
+    ...readFlags,
+    to: Flags.string({description: 'step to go back to: step number, #N, or id prefix', required: true}),
+    output: Flags.string({char: 'o', description: 'file to write (- for stdout)', required: true}),
+    tag: Flags.string({description: 'NAME:TAG of the result (default: the source name with tag step-N)'}),
+    config: Flags.string({description: 'replay: the config as it was at that step; keep: the final config', options: ['replay', 'keep'], default: 'replay'}),
+    base: Flags.string({description: 'an archive of the base image, whose config fills what the history does not record'}),
+    force: Flags.boolean({description: 'replace OUTPUT if it exists', default: false}),
+  }
+
+  async run(): Promise<void> {
+    const {args, flags} = await this.parse(Rollback)
+    const [image] = await this.loadImages([args.archive], flags)
+    const base = flags.base ? (await this.loadImages([flags.base], {...flags, image: undefined}))[0] : undefined
+    const step = resolveStep(image, flags.to)
+    const result = rollbackImage(image, step, {tag: flags.tag, configMode: flags.config as 'replay' | 'keep', baseConfig: base ? runtimeConfig(base) : undefined})
+    const family = familyOf(image)
+    await writeSafely(
+      flags.output,
+      {force: flags.force, inputs: [args.archive]},
+      () => writeImageArchive(image, result, family),
+      (path) => verifyWritten(path, {diffIds: result.layers.map((l) => l.diffId), imageId: result.imageId, kind: 'image'}),
+    )
+    const data = {
+      output: flags.output,
+      family,
+      step: step.step,
+      layers: result.layers.length,
+      history: (result.config.history as unknown[]).length,
+      imageId: result.imageId,
+      repoTags: result.repoTags,
+      config: result.config.config,
+      inexact: result.inexact,
+    }
+    if (flags.output === '-') {
+      for (const note of result.inexact) process.stderr.write(`imgdiff: note: ${note}\n`)
+      return
+    }
+    this.print(flags.json, data, () =>
+      [
+        `Wrote ${flags.output}: ${data.repoTags.join(', ')} (${shortId(data.imageId)}), step ${step.step} of ${image.history.length}: ${data.layers} layers, ${data.history} history entries (${family}).`,
+        ...result.inexact.map((n) => `note: ${n}`),
+        `Load it with: docker load -i ${flags.output}`,
+      ].join('\n'),
+    )
+  }
+}

@@ -1,0 +1,32 @@
+import {digestOf} from '../archive/hash.js'
+import {UsageError} from '../errors.js'
+import {applyInstruction} from './config-replay.js'
+import {type Image, type RuntimeConfig} from './model.js'
+import {normalizeTag} from './rollback.js'
+
+export interface ImportedImage {
+  configBytes: Buffer
+  imageId: string
+  diffId: string
+  repoTags: string[]
+}
+
+/** What `docker import` makes of a rootfs tar: one layer (the tar as it is), one history entry. */
+export function importImage(rootfs: Image, tag: string, changes: string[], now = new Date()): ImportedImage {
+  const runtime: RuntimeConfig = {}
+  for (const change of changes) {
+    if (!applyInstruction(runtime, change)) throw new UsageError(`--change '${change}': not an instruction imgdiff can apply (CMD, ENTRYPOINT, ENV, LABEL, WORKDIR, USER, EXPOSE, VOLUME, STOPSIGNAL, SHELL, ONBUILD)`)
+  }
+  const diffId = rootfs.layers[0].diffId
+  const created = now.toISOString()
+  const config = {
+    architecture: 'amd64',
+    config: runtime,
+    created,
+    history: [{created, comment: 'Imported from -'}],
+    os: 'linux',
+    rootfs: {type: 'layers', diff_ids: [diffId]},
+  }
+  const configBytes = Buffer.from(JSON.stringify(config))
+  return {configBytes, imageId: digestOf(configBytes), diffId, repoTags: [normalizeTag(tag)]}
+}

@@ -1,0 +1,75 @@
+import {UsageError} from '../errors.js'
+import {digestOf} from '../archive/hash.js'
+import {replayConfig} from './config-replay.js'
+import {type Image, type Layer, runtimeConfig, type RuntimeConfig} from './model.js'
+import {type Step} from './steps.js'
+
+export interface RollbackOptions {
+  /** NAME:TAG for the result; default: the source's name with `step-N` as tag. */
+  tag?: string
+  /** replay: the config as it was at that step; keep: the final config unchanged. */
+  configMode: 'replay' | 'keep'
+  /** Runtime config of the base image, when the user has it (fills what the history does not record). */
+  baseConfig?: RuntimeConfig
+}
+
+/** A new image: the source cut back to a step. Layers are the source's own, bytes unchanged. */
+export interface RolledBackImage {
+  config: Record<string, unknown>
+  configBytes: Buffer
+  imageId: string
+  layers: Layer[]
+  repoTags: string[]
+  step: Step
+  /** What could not be restored exactly (config fields that fell back). */
+  inexact: string[]
+}
+
+export function normalizeTag(tag: string): string {
+  const t = tag.includes(':') && !tag.slice(tag.lastIndexOf(':')).includes('/') ? tag : `${tag}:latest`
+  if (!/^[a-z0-9][a-z0-9._\-/:]*:[\w][\w.-]{0,127}$/.test(t)) throw new UsageError(`--tag ${tag}: a tag must look like name:tag (lowercase name)`)
+  return t
+}
+
+function defaultTag(image: Image, step: Step): string {
+  const first = image.repoTags[0]
+  const name = first ? first.slice(0, first.lastIndexOf(':') > first.lastIndexOf('/') ? first.lastIndexOf(':') : undefined) : 'imgdiff-rollback'
+  return `${name}:step-${step.step}`
+}
+
+/** The truncation recipe of formats.md: diff_ids and history cut at the step, config at that step. */
+export function rollbackImage(image: Image, step: Step, options: RollbackOptions): RolledBackImage {
+  if (image.kind !== 'image' || !image.config) throw new UsageError(`${image.path} is a container export: it has no layers or history to roll back (flatten it instead)`)
+  if (step.layersSoFar === 0) throw new UsageError(`step ${step.step} comes before the first layer; an image needs at least one layer`)
+  const cut = step.step - 1
+  const layers = image.layers.slice(0, step.layersSoFar)
+  let runtime: RuntimeConfig
+  let inexact: string[] = []
+  if (options.configMode === 'keep') {
+    runtime = runtimeConfig(image)
+  } else if (image.stepConfigs) {
+    runtime = image.stepConfigs[cut] ?? {}
+  } else {
+    const replay = replayConfig(runtimeConfig(image), image.history, cut, options.baseConfig)
+    runtime = replay.config
+    inexact = replay.inexact
+  }
+  const history = Array.isArray(image.config.history) ? (image.config.history as unknown[]).slice(0, cut + 1) : []
+  const config: Record<string, unknown> = {...image.config}
+  config.config = runtime
+  config.rootfs = {type: 'layers', diff_ids: layers.map((l) => l.diffId)}
+  config.history = history
+  if (image.history[cut]?.created) config.created = image.history[cut].created
+  delete config.container_config
+  delete config.container
+  const configBytes = Buffer.from(JSON.stringify(config))
+  return {
+    config,
+    configBytes,
+    imageId: digestOf(configBytes),
+    layers,
+    repoTags: [options.tag ? normalizeTag(options.tag) : defaultTag(image, step)],
+    step,
+    inexact,
+  }
+}

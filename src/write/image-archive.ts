@@ -1,0 +1,156 @@
+import {type Readable} from 'node:stream'
+import {digestOf, sha256Hex} from '../archive/hash.js'
+import {UsageError} from '../errors.js'
+import {chainIds} from '../image/ids.js'
+import {type Image, type Layer} from '../image/model.js'
+import {addBuffer, addDir, addStream, EPOCH, packStream, type Pack} from './pack.js'
+import {forEachMember} from './source-bytes.js'
+
+/** The image to write: a config, layers whose bytes live in `source`, and tags. */
+export interface NewImage {
+  configBytes: Buffer
+  layers: Layer[]
+  repoTags: string[]
+}
+
+/**
+ * Which archive family to write. `docker-save` is what Docker 20.10 and current engines load
+ * (manifest.json, config, legacy directories, repositories); `oci` is an OCI image layout;
+ * `docker-save+oci` is Docker 25+'s shape, both views pointing at the same blobs.
+ */
+export type Family = 'docker-save' | 'oci' | 'docker-save+oci'
+
+/** The output family follows the input's. */
+export function familyOf(image: Image): Family {
+  if (image.format === 'oci-layout') return 'oci'
+  if (image.format === 'docker-save+oci') return 'docker-save+oci'
+  return 'docker-save'
+}
+
+const LAYER_MEDIA: Record<string, string> = {
+  none: 'application/vnd.oci.image.layer.v1.tar',
+  gzip: 'application/vnd.oci.image.layer.v1.tar+gzip',
+  zstd: 'application/vnd.oci.image.layer.v1.tar+zstd',
+}
+
+function hex(digest: string): string {
+  return digest.replace(/^sha256:/, '')
+}
+
+/** Legacy directory names: the source's v1 ids where it had them, else derived from the chain id. */
+function legacyIds(layers: Layer[]): string[] {
+  const chains = chainIds(layers.map((l) => l.diffId))
+  const seen = new Set<string>()
+  return layers.map((l, i) => {
+    let id = l.v1Id && !seen.has(l.v1Id) ? l.v1Id : sha256Hex(`imgdiff v1 ${chains[i]}`)
+    if (seen.has(id)) id = sha256Hex(`imgdiff v1 ${chains[i]} ${i}`)
+    seen.add(id)
+    return id
+  })
+}
+
+function ociManifest(image: NewImage): Buffer {
+  return Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: {mediaType: 'application/vnd.oci.image.config.v1+json', digest: digestOf(image.configBytes), size: image.configBytes.length},
+      layers: image.layers.map((l) => {
+        const mediaType = LAYER_MEDIA[l.compression]
+        if (!mediaType) throw new UsageError(`layer ${l.diffId} is ${l.compression}-compressed, which an OCI layout cannot name; write a docker save instead`)
+        return {mediaType, digest: l.digest, size: l.size}
+      }),
+    }),
+  )
+}
+
+function ociIndex(image: NewImage, manifest: Buffer): Buffer {
+  const tag = image.repoTags[0]
+  const annotations = tag ? {'io.containerd.image.name': tag, 'org.opencontainers.image.ref.name': tag.slice(tag.lastIndexOf(':') + 1)} : undefined
+  return Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      manifests: [{mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: digestOf(manifest), size: manifest.length, ...(annotations ? {annotations} : {})}],
+    }),
+  )
+}
+
+/** Stream a new image archive, copying layer bytes from the source archive as they pass. */
+export function writeImageArchive(source: Pick<Image, 'path' | 'compression'>, image: NewImage, family: Family): Readable {
+  return packStream(async (pack) => {
+    const withOci = family !== 'docker-save'
+    const withDocker = family !== 'oci'
+    const configHex = sha256Hex(image.configBytes)
+    const config = JSON.parse(image.configBytes.toString('utf8')) as Record<string, unknown>
+    const ids = legacyIds(image.layers)
+    // Where each layer's bytes go; a layer used twice is stored once.
+    const targets = new Map<string, string[]>()
+    const layerPaths = image.layers.map((l, i) => {
+      const path = withOci ? `blobs/sha256/${hex(l.digest)}` : `${ids[i]}/layer.tar`
+      const member = l.member!
+      const list = targets.get(member) ?? []
+      if (!list.includes(path) && !(withOci && list.length > 0)) list.push(path)
+      targets.set(member, list)
+      return withOci ? `blobs/sha256/${hex(l.digest)}` : targets.get(member)![0]
+    })
+
+    if (withOci) {
+      await addDir(pack, 'blobs/')
+      await addDir(pack, 'blobs/sha256/')
+      await addBuffer(pack, `blobs/sha256/${configHex}`, image.configBytes)
+      const manifest = ociManifest(image)
+      await addBuffer(pack, `blobs/sha256/${sha256Hex(manifest)}`, manifest)
+      await addBuffer(pack, 'oci-layout', JSON.stringify({imageLayoutVersion: '1.0.0'}))
+      await addBuffer(pack, 'index.json', ociIndex(image, manifest))
+    } else {
+      await addBuffer(pack, `${configHex}.json`, image.configBytes)
+    }
+    if (withDocker && !withOci) await writeLegacyDirs(pack, image, ids, config)
+
+    const sizes = new Map(image.layers.map((l) => [l.member!, l.size]))
+    await forEachMember(source, new Set(targets.keys()), async (member, body) => {
+      const paths = targets.get(member)!
+      targets.delete(member)
+      await addStream(pack, {name: paths[0], size: sizes.get(member)!, mode: 0o644, mtime: EPOCH, type: 'file'}, body)
+      for (const extra of paths.slice(1)) await addLink(pack, extra, paths[0])
+    })
+    if (targets.size > 0) throw new Error(`the source archive no longer holds ${[...targets.keys()].join(', ')}`)
+
+    if (withDocker) {
+      const configName = withOci ? `blobs/sha256/${configHex}` : `${configHex}.json`
+      await addBuffer(pack, 'manifest.json', JSON.stringify([{Config: configName, RepoTags: image.repoTags, Layers: layerPaths}]))
+      if (!withOci) {
+        const repos: Record<string, Record<string, string>> = {}
+        for (const t of image.repoTags) {
+          const at = t.lastIndexOf(':')
+          repos[t.slice(0, at)] = {...repos[t.slice(0, at)], [t.slice(at + 1)]: ids.at(-1)!}
+        }
+        await addBuffer(pack, 'repositories', JSON.stringify(repos))
+      }
+    }
+  })
+}
+
+function addLink(pack: Pack, name: string, target: string): Promise<void> {
+  const depth = name.split('/').length - 1
+  return new Promise((resolve, reject) => {
+    pack.entry({name, type: 'symlink', linkname: '../'.repeat(depth) + target, mtime: EPOCH, mode: 0o777}, (err) => (err ? reject(err) : resolve()))
+  })
+}
+
+/** `<v1id>/{VERSION,json}` per layer: what engines before manifest.json read. */
+async function writeLegacyDirs(pack: Pack, image: NewImage, ids: string[], config: Record<string, unknown>): Promise<void> {
+  for (let i = 0; i < image.layers.length; i++) {
+    const top = i === image.layers.length - 1
+    const json: Record<string, unknown> = top
+      ? {...config, id: ids[i]}
+      : {id: ids[i], created: '1970-01-01T00:00:00Z', container_config: {Cmd: null}, os: config.os ?? 'linux'}
+    delete json.history
+    delete json.rootfs
+    if (i > 0) json.parent = ids[i - 1]
+    await addDir(pack, `${ids[i]}/`)
+    await addBuffer(pack, `${ids[i]}/VERSION`, '1.0')
+    await addBuffer(pack, `${ids[i]}/json`, JSON.stringify(json))
+  }
+}

@@ -1,0 +1,76 @@
+import {randomBytes} from 'node:crypto'
+import {createWriteStream, rmSync, type WriteStream} from 'node:fs'
+import {access, rename, rm} from 'node:fs/promises'
+import {basename, dirname, join, resolve} from 'node:path'
+import {type Readable} from 'node:stream'
+import {pipeline} from 'node:stream/promises'
+import {ImgdiffError, UsageError} from '../errors.js'
+
+/**
+ * Every output goes to a temp file beside its target and is renamed into place only when it is
+ * complete and verified. A failure, Ctrl-C or SIGTERM removes the temp file; an existing target is
+ * refused without --force; `-` streams to stdout (no rename, so no verification before use).
+ */
+export interface SafeOutputOptions {
+  force: boolean
+  /** Inputs that must never be overwritten. */
+  inputs: string[]
+}
+
+const pending = new Set<string>()
+let handlersInstalled = false
+
+function installSignalHandlers(): void {
+  if (handlersInstalled) return
+  handlersInstalled = true
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      for (const p of pending) {
+        // Synchronous on purpose: the process is about to end.
+        rmSync(p, {force: true})
+      }
+      process.stderr.write(`\nimgdiff: interrupted (${signal}); no output was written\n`)
+      process.exit(signal === 'SIGINT' ? 130 : 143)
+    })
+  }
+}
+
+export async function writeSafely(
+  target: string,
+  options: SafeOutputOptions,
+  produce: () => Readable,
+  verify: (path: string) => Promise<void>,
+): Promise<void> {
+  if (target === '-') {
+    await pipeline(produce(), process.stdout)
+    return
+  }
+  const full = resolve(target)
+  if (options.inputs.some((i) => resolve(i) === full)) throw new UsageError(`-o ${target} is one of the inputs; refusing to overwrite it`)
+  if (!options.force && (await exists(full))) throw new UsageError(`${target} already exists (use --force to replace it)`)
+  const temp = join(dirname(full), `.${basename(full)}.imgdiff-${randomBytes(4).toString('hex')}.tmp`)
+  installSignalHandlers()
+  pending.add(temp)
+  try {
+    const out: WriteStream = createWriteStream(temp, {flags: 'wx'})
+    await pipeline(produce(), out)
+    await verify(temp)
+    await rename(temp, full)
+  } catch (error) {
+    await rm(temp, {force: true})
+    if (error instanceof ImgdiffError) throw error
+    const code = (error as NodeJS.ErrnoException).code
+    throw new ImgdiffError(`cannot write ${target}: ${code === 'ENOSPC' ? 'no space left on device' : (error as Error).message}`)
+  } finally {
+    pending.delete(temp)
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path)
+    return true
+  } catch {
+    return false
+  }
+}
