@@ -123,6 +123,10 @@ export function replayConfig(finalConfig: RuntimeConfig, history: HistoryEntry[]
       if (field) config[field] = structuredClone(finalConfig[field])
     }
   }
+  const commits = history.slice(cut + 1).flatMap((h, j) => (h.createdBy && !isBuilderStep(h) && !parseInstruction(h.createdBy) ? [cut + 2 + j] : []))
+  if (commits.length > 0) {
+    inexact.push(`step ${commits.join(', ')} came from docker commit, which records no config change: fields it may have set keep their final value`)
+  }
   if (!base) {
     // A field that a later step overwrites held the base image's value here, which no archive records.
     const unknown = [...written].filter((f) => !history.slice(0, cut + 1).some((h) => FIELD[parseInstruction(h.createdBy)?.op ?? ''] === f))
