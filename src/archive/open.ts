@@ -21,7 +21,9 @@ export async function probeArchive(path: string): Promise<OpenedArchive> {
     bytes = info.size
   } catch (error) {
     if (error instanceof BadArchiveError) throw error
-    throw new BadArchiveError(path, `cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`)
+    const code = (error as NodeJS.ErrnoException).code
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (error as Error).message
+    throw new BadArchiveError(path, `cannot read it: ${why}`)
   }
   if (bytes === 0) throw new BadArchiveError(path, 'is empty (0 bytes), not an archive')
   const head = Buffer.alloc(6)

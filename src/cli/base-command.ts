@@ -1,13 +1,14 @@
 import {Command, Flags} from '@oclif/core'
 import {stat} from 'node:fs/promises'
 import {ImgdiffError, UsageError} from '../errors.js'
-import {readArchive, selectImage} from '../formats/read.js'
+import {selectImage} from '../formats/read.js'
+import {readArchiveInWorker} from '../formats/read-worker.js'
 import {type Image} from '../image/model.js'
 import {Progress} from '../render/progress.js'
 
 /** Flags of every command that reads an archive. */
 export const readFlags = {
-  image: Flags.string({description: 'Image to use from an archive that holds several: NAME:TAG, image id prefix, or N (1-based).'}),
+  image: Flags.string({description: 'Image to use from an archive that holds several: NAME:TAG, image id prefix, or N (1-based); archives holding one image ignore it.'}),
   platform: Flags.string({description: 'os/arch[/variant] to pick from a multi-platform OCI index (default linux/amd64 or the only one).'}),
   verify: Flags.boolean({description: "Check every layer's diff_id against the config (--no-verify skips it).", default: true, allowNo: true}),
 }
@@ -27,7 +28,7 @@ export abstract class ImgdiffCommand extends Command {
       const sizes = await Promise.all(paths.map(async (p) => (await stat(p).catch(() => ({size: 0}))).size))
       return await Promise.all(
         paths.map(async (p, i) => {
-          const images = await readArchive(p, {verify: flags.verify, platform: flags.platform, onProgress: progress.track(p, sizes[i])})
+          const images = await readArchiveInWorker(p, {verify: flags.verify, platform: flags.platform, onProgress: progress.track(p, sizes[i])})
           return selectImage(images, flags.image, p)
         }),
       )

@@ -64,8 +64,9 @@ export function describeImage(image: Image, n: number): string {
  */
 export function selectImage(images: Image[], wanted: string | undefined, path: string): Image {
   const listing = () => images.map((img, i) => '  ' + describeImage(img, i + 1)).join('\n')
+  // --image picks out of archives that hold several; a diff's other, single-image side is kept.
+  if (images.length === 1) return images[0]
   if (!wanted) {
-    if (images.length === 1) return images[0]
     throw new UsageError(`${path} holds ${images.length} images; pick one with --image NAME:TAG or --image N:\n${listing()}`)
   }
   if (/^\d+$/.test(wanted) && Number(wanted) >= 1 && Number(wanted) <= images.length) return images[Number(wanted) - 1]

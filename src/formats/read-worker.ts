@@ -1,0 +1,54 @@
+import {isMainThread, parentPort, Worker, workerData} from 'node:worker_threads'
+import {ImgdiffError} from '../errors.js'
+import {type Image} from '../image/model.js'
+import {readArchive, type ReadOptions} from './read.js'
+
+/**
+ * Read an archive on a worker thread, so a diff hashes both inputs at once on two cores. Images
+ * are plain data and cross the thread boundary as they are; errors keep their message and code.
+ */
+type Message = {progress: number} | {images: Image[]} | {error: string; exitCode: number | null}
+
+export function readArchiveInWorker(path: string, options: ReadOptions): Promise<Image[]> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL(import.meta.url), {workerData: {path, verify: options.verify, platform: options.platform}})
+    let settled = false
+    worker.on('message', (m: Message) => {
+      if ('progress' in m) options.onProgress?.(m.progress)
+      else if ('images' in m) {
+        settled = true
+        resolve(m.images)
+      } else {
+        settled = true
+        reject(m.exitCode === null ? new Error(m.error) : new ImgdiffError(m.error, m.exitCode))
+      }
+    })
+    worker.on('error', (e) => {
+      settled = true
+      reject(e)
+    })
+    worker.on('exit', (code) => {
+      if (!settled) reject(new Error(`reader thread for ${path} stopped (exit ${code})`))
+    })
+  })
+}
+
+if (!isMainThread && parentPort && (workerData as {path?: string})?.path) {
+  const port = parentPort
+  const data = workerData as {path: string; verify: boolean; platform?: string}
+  let last = 0
+  readArchive(data.path, {
+    verify: data.verify,
+    platform: data.platform,
+    onProgress(bytes) {
+      const now = Date.now()
+      if (now - last > 100) {
+        last = now
+        port.postMessage({progress: bytes})
+      }
+    },
+  }).then(
+    (images) => port.postMessage({images}),
+    (error: unknown) => port.postMessage({error: (error as Error).message, exitCode: error instanceof ImgdiffError ? error.exitCode : null}),
+  )
+}
