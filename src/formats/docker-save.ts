@@ -1,6 +1,4 @@
-import {digestOf} from '../archive/hash.js'
 import {BadArchiveError} from '../errors.js'
-import {historyFromConfig} from '../image/history.js'
 import {type Image} from '../image/model.js'
 import {type Members} from './members.js'
 import {type ReadOptions} from './options.js'
@@ -42,21 +40,6 @@ export function readDockerSave(m: Members, options: ReadOptions): Image[] {
       return m.layer(p, i, String(diffIds[i]), options.verify)
     })
     const repoTags = Array.isArray(raw.RepoTags) ? raw.RepoTags.filter((t): t is string => typeof t === 'string') : []
-    const image: Image = {
-      path: m.path,
-      kind: 'image',
-      format,
-      compression: m.scan.archive.compression,
-      imageId: digestOf(bytes),
-      repoTags,
-      layers,
-      history: historyFromConfig(config),
-      config,
-      configBytes: bytes.toString('base64'),
-      bytes: m.scan.archive.bytes,
-      metadataBytes: m.metadataBytes(layers),
-      warnings: [],
-    }
-    return image
+    return m.imageFromConfig(format, config, bytes, layers, repoTags)
   })
 }

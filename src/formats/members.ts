@@ -1,7 +1,8 @@
 import {posix} from 'node:path'
-import {sha256Hex} from '../archive/hash.js'
+import {digestOf, sha256Hex} from '../archive/hash.js'
 import {BadArchiveError} from '../errors.js'
-import {type Layer} from '../image/model.js'
+import {historyFromConfig} from '../image/history.js'
+import {type Image, type Layer} from '../image/model.js'
 import {type Scan, type ScannedMember} from './scan.js'
 
 /**
@@ -98,6 +99,25 @@ export class Members {
       member: m.name,
       files: m.layer.files,
       ...(v1Id ? {v1Id} : {}),
+    }
+  }
+
+  /** An image described by a config document (docker save 1.10+ and OCI): id, history and all. */
+  imageFromConfig(format: string, config: Record<string, unknown>, configBytes: Buffer, layers: Layer[], repoTags: string[]): Image {
+    return {
+      path: this.path,
+      kind: 'image',
+      format,
+      compression: this.scan.archive.compression,
+      imageId: digestOf(configBytes),
+      repoTags,
+      layers,
+      history: historyFromConfig(config),
+      config,
+      configBytes: configBytes.toString('base64'),
+      bytes: this.scan.archive.bytes,
+      metadataBytes: this.metadataBytes(layers),
+      warnings: [],
     }
   }
 

@@ -1,6 +1,4 @@
-import {digestOf} from '../archive/hash.js'
 import {BadArchiveError, UsageError} from '../errors.js'
-import {historyFromConfig} from '../image/history.js'
 import {type Image} from '../image/model.js'
 import {type Members} from './members.js'
 import {type ReadOptions} from './options.js'
@@ -90,19 +88,6 @@ function readManifest(m: Members, desc: Descriptor, repoTags: string[], options:
     throw new BadArchiveError(m.path, `manifest ${desc.digest} lists ${manifest.layers.length} layers but its config has ${Array.isArray(diffIds) ? diffIds.length : 'no'} diff_ids`)
   }
   const layers = manifest.layers.map((l, i) => m.layer(blobName(m, l.digest, `layer ${i + 1}`), i, String(diffIds[i]), options.verify))
-  return {
-    path: m.path,
-    kind: 'image',
-    format: 'oci-layout',
-    compression: m.scan.archive.compression,
-    imageId: digestOf(bytes),
-    repoTags,
-    layers,
-    history: historyFromConfig(config),
-    config,
-    configBytes: bytes.toString('base64'),
-    bytes: m.scan.archive.bytes,
-    metadataBytes: m.metadataBytes(layers),
-    warnings: [],
-  }
+  return m.imageFromConfig('oci-layout', config, bytes, layers, repoTags)
+
 }
