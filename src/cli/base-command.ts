@@ -1,6 +1,6 @@
 import {Command, Flags} from '@oclif/core'
 import {stat} from 'node:fs/promises'
-import {ImgdiffError, UsageError} from '../errors.js'
+import {ImgdiffError} from '../errors.js'
 import {selectImage} from '../formats/read.js'
 import {readArchiveInWorker} from '../formats/read-worker.js'
 import {type Image} from '../image/model.js'
@@ -41,19 +41,26 @@ export abstract class ImgdiffCommand extends Command {
     this.log(json ? JSON.stringify(data, null, 2) : text())
   }
 
-  protected override async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
-    if (err.oclif?.exit !== undefined && !(err instanceof ImgdiffError)) throw err
+  protected override async catch(err: Error & {code?: string; oclif?: {exit?: number}}): Promise<unknown> {
+    // this.exit() travels as an error too: let it through untouched.
+    if (err.code === 'EEXIT') throw err
     if (process.env.DEBUG) process.stderr.write(`${err.stack}\n`)
-    if (err instanceof ImgdiffError) {
-      process.stderr.write(`imgdiff: ${err.message}\n`)
-      this.exit(err.exitCode)
-    }
-    if ((err as {code?: string}).code === 'EPIPE') this.exit(0)
-    // oclif's own usage errors (unknown flag, missing argument) keep their exit code 2.
-    if (err.oclif?.exit === undefined && !(err instanceof UsageError)) {
-      process.stderr.write(`imgdiff: internal error: ${err.message.split('\n')[0]} (run with DEBUG=1 for details)\n`)
-      this.exit(2)
-    }
-    throw err
+    if (err.code === 'EPIPE') this.exit(0)
+    let message: string
+    if (err instanceof ImgdiffError) message = err.message
+    else if (err.oclif?.exit !== undefined) message = `${oneLine(err.message)} (see imgdiff ${this.id ?? ''} --help)`.replace('  ', ' ')
+    else message = `internal error: ${oneLine(err.message)} (run with DEBUG=1 for details)`
+    process.stderr.write(`imgdiff: ${message}\n`)
+    this.exit(err instanceof ImgdiffError ? err.exitCode : 2)
   }
+}
+
+/** oclif's usage errors span several lines with ` ›` margins: keep their words on one line. */
+function oneLine(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => l.replace(/^\s*›?\s*/, '').trim())
+    .filter((l) => l && !/^Note: |^See more help|^Alternatively/.test(l))
+    .join(' ')
+    .replace(/\s+/g, ' ')
 }

@@ -63,11 +63,11 @@ export function describeImage(image: Image, n: number): string {
  * Without it, an archive of several images is an error that lists them.
  */
 export function selectImage(images: Image[], wanted: string | undefined, path: string): Image {
-  const listing = () => images.map((img, i) => '  ' + describeImage(img, i + 1)).join('\n')
+  const listing = () => images.map((img, i) => describeImage(img, i + 1)).join('; ')
   // --image picks out of archives that hold several; a diff's other, single-image side is kept.
   if (images.length === 1) return images[0]
   if (!wanted) {
-    throw new UsageError(`${path} holds ${images.length} images; pick one with --image NAME:TAG or --image N:\n${listing()}`)
+    throw new UsageError(`${path} holds ${images.length} images; pick one with --image NAME:TAG or --image N (${listing()})`)
   }
   if (/^\d+$/.test(wanted) && Number(wanted) >= 1 && Number(wanted) <= images.length) return images[Number(wanted) - 1]
   const tag = wanted.includes(':') && !wanted.startsWith('sha256:') ? wanted : `${wanted}:latest`
@@ -76,5 +76,5 @@ export function selectImage(images: Image[], wanted: string | undefined, path: s
   const hex = wanted.replace(/^sha256:/, '')
   const byId = /^[0-9a-f]{4,64}$/.test(hex) ? images.filter((img) => (img.imageId ?? '').replace(/^sha256:/, '').startsWith(hex)) : []
   if (byId.length === 1) return byId[0]
-  throw new UsageError(`${path} has no image '${wanted}'; it holds:\n${listing()}`)
+  throw new UsageError(`${path} has no image '${wanted}'; it holds ${listing()}`)
 }

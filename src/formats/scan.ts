@@ -85,7 +85,7 @@ export async function scanArchive(archive: OpenedArchive, options: ScanOptions =
 
 function describeTarFailure(error: unknown, seen: number, lastName: string, compression: Compression): string {
   const msg = errorMessage(error)
-  if (seen === 0 && /invalid tar header|not a tar/i.test(msg)) {
+  if (seen === 0 && /invalid tar header|not a tar|unexpected end/i.test(msg)) {
     return compression === 'none' ? 'is not a tar archive' : `is ${compression}-compressed but what it holds is not a tar archive`
   }
   if (/unexpected end|premature|truncated|end of file/i.test(msg)) {

@@ -40,6 +40,8 @@ export function fileEntryFromHeader(h: MemberHeader, digest?: string): FileEntry
   if (!type) return null
   const name = cleanName(h.name)
   if (name.path === '/') return null
+  // Everything under an AUFS bookkeeping directory (`.wh..wh.plnk/...`) is bookkeeping too.
+  if (name.path.split('/').some((part, i, all) => part.startsWith(AUFS_META) && part !== OPAQUE && i < all.length - 1)) return null
   const entry: FileEntry = {
     path: name.path,
     type,

@@ -10,8 +10,12 @@ export interface CleanName {
 
 export function cleanName(raw: string): CleanName {
   const absolute = raw.startsWith('/')
-  const parts = raw.split('/').filter((p) => p !== '' && p !== '.')
-  if (parts.includes('..')) return {path: raw, hostile: `'${raw}' climbs out of the image root with '..'`}
+  const parts: string[] = []
+  for (const p of raw.split('/')) {
+    if (p === '' || p === '.') continue
+    if (p !== '..') parts.push(p)
+    else if (parts.pop() === undefined) return {path: raw, hostile: `'${raw}' climbs out of the image root with '..'`}
+  }
   const path = '/' + parts.join('/')
   // `/` alone (or `./`) is the root itself, which Docker writes in some exports: not hostile.
   if (absolute && parts.length > 0) return {path, hostile: `'${raw}' is an absolute name`}
