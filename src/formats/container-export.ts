@@ -20,8 +20,8 @@ export function readContainerExport(scan: Scan): Image[] {
       repoTags: [],
       layers: [
         {
-          diffId: scan.plainDigest,
-          digest: scan.plainDigest,
+          diffId: scan.plainDigest!,
+          digest: scan.plainDigest!,
           size: scan.archive.bytes,
           uncompressedSize: scan.plainSize,
           compression: scan.archive.compression,

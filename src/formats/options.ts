@@ -1,7 +1,11 @@
+import {type ContentHash} from '../archive/hash.js'
+
 export interface ReadOptions {
   /** Check every layer's diff_id against the config (on unless --no-verify). */
   verify: boolean
   /** `os/arch[/variant]` to pick from a multi-platform OCI index. */
   platform?: string
   onProgress?: (rawBytes: number) => void
+  /** How file contents are hashed (default xxh3). */
+  contentHash?: ContentHash
 }

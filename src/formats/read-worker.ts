@@ -11,7 +11,7 @@ type Message = {progress: number} | {images: Image[]} | {error: string; exitCode
 
 export function readArchiveInWorker(path: string, options: ReadOptions): Promise<Image[]> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL(import.meta.url), {workerData: {path, verify: options.verify, platform: options.platform}})
+    const worker = new Worker(new URL(import.meta.url), {workerData: {path, verify: options.verify, platform: options.platform, contentHash: options.contentHash}})
     let settled = false
     worker.on('message', (m: Message) => {
       if ('progress' in m) options.onProgress?.(m.progress)
@@ -35,11 +35,12 @@ export function readArchiveInWorker(path: string, options: ReadOptions): Promise
 
 if (!isMainThread && parentPort && (workerData as {path?: string})?.path) {
   const port = parentPort
-  const data = workerData as {path: string; verify: boolean; platform?: string}
+  const data = workerData as {path: string; verify: boolean; platform?: string; contentHash?: ReadOptions['contentHash']}
   let last = 0
   readArchive(data.path, {
     verify: data.verify,
     platform: data.platform,
+    contentHash: data.contentHash,
     onProgress(bytes) {
       const now = Date.now()
       if (now - last > 100) {

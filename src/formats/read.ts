@@ -8,7 +8,7 @@ import {readDockerSave} from './docker-save.js'
 import {Members} from './members.js'
 import {readOciLayout} from './oci-layout.js'
 import {type ReadOptions} from './options.js'
-import {scanArchive, type Scan} from './scan.js'
+import {plainDigestOf, scanArchive, type Scan} from './scan.js'
 
 export type {ReadOptions} from './options.js'
 
@@ -24,9 +24,11 @@ export function detectShape(scan: Scan): 'docker-save' | 'oci-layout' | 'docker-
 /** Read every image an archive holds, in one pass over its bytes. */
 export async function readArchive(path: string, options: ReadOptions): Promise<Image[]> {
   const archive = await probeArchive(path)
-  const scan = await scanArchive(archive, {onProgress: options.onProgress})
+  const scan = await scanArchive(archive, {onProgress: options.onProgress, contentHash: options.contentHash})
   const members = new Members(scan)
-  const images = readShape(detectShape(scan), scan, members, options)
+  const shape = detectShape(scan)
+  if (shape === 'export' && scan.plainDigest === null) scan.plainDigest = await plainDigestOf(archive)
+  const images = readShape(shape, scan, members, options)
   const hostile = scan.rootfs.filter((f) => f.hostile).map((f) => f.hostile!)
   if (hostile.length > 0) for (const image of images) if (image.kind === 'image') image.warnings.push(...hostile.map((h) => `archive member ${h}`))
   for (const image of images) for (const layer of image.layers) for (const f of layer.files) if (f.hostile) image.warnings.push(f.hostile)

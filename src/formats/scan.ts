@@ -1,9 +1,11 @@
 import {createHash} from 'node:crypto'
-import {HashingTap} from '../archive/hash.js'
+import {type ContentHash, contentHasher, HashingTap} from '../archive/hash.js'
 import {type Compression, decompressor, sniffCompression} from '../archive/compression.js'
 import {type OpenedArchive} from '../archive/open.js'
 import {looksLikeTar, walkTar, type TarHeader, type TarEntryStream} from '../archive/tar.js'
 import {createReadStream} from 'node:fs'
+import {type Readable, type Writable} from 'node:stream'
+import {pipeline} from 'node:stream/promises'
 import {BadArchiveError, errorMessage} from '../errors.js'
 import {fileEntryFromHeader} from '../image/file-entry.js'
 import {type FileEntry} from '../image/model.js'
@@ -16,8 +18,10 @@ export interface ScannedMember {
   name: string
   type: FileEntry['type']
   size: number
-  /** sha256 of the stored bytes (regular files). */
+  /** sha256 of the stored bytes, for members that can be blobs (documents and layers). */
   digest?: string
+  /** Content hash of the bytes (what the member is as a file of a root filesystem). */
+  content?: string
   /** Symlink target as written, or hard link target (cleaned). */
   linkTarget?: string
   /** Small documents (JSON, `repositories`, `VERSION`) kept whole. */
@@ -33,13 +37,17 @@ export interface Scan {
   members: Map<string, ScannedMember>
   /** Every member as a file of a root filesystem: what the archive is if it is an export. */
   rootfs: FileEntry[]
-  /** sha256 and size of the plain (decompressed) tar: an export's diff_id when imported. */
-  plainDigest: string
+  /**
+   * sha256 of the plain (decompressed) tar: an export's diff_id when imported. Null when the
+   * archive began like an image archive, where it is never needed (see `looksLikeImageMember`).
+   */
+  plainDigest: string | null
   plainSize: number
 }
 
 export interface ScanOptions {
   onProgress?: (rawBytes: number) => void
+  contentHash?: ContentHash
 }
 
 /** Documents larger than this are not metadata; a config or manifest is a few KB. */
@@ -53,6 +61,16 @@ const KNOWN_DOCS = new Set(['manifest.json', 'index.json', 'repositories', 'oci-
  * that looks like a (compressed) tar near the top is walked as a layer while the bytes go by. The
  * manifest usually comes last, so nothing here depends on knowing which members are layers.
  */
+/** sha256 of an archive's plain tar bytes: a second pass, for the rare export that began like an image. */
+export async function plainDigestOf(archive: OpenedArchive): Promise<string> {
+  const tap = new HashingTap()
+  const raw = createReadStream(archive.path, {highWaterMark: 1024 * 1024})
+  const chain = archive.compression === 'none' ? [raw, tap] : [raw, decompressor(archive.compression), tap]
+  tap.resume()
+  await pipeline(chain as unknown as [Readable, Writable])
+  return tap.digest()
+}
+
 export async function scanArchive(archive: OpenedArchive, options: ScanOptions = {}): Promise<Scan> {
   const members = new Map<string, ScannedMember>()
   const rootfs: FileEntry[] = []
@@ -62,25 +80,37 @@ export async function scanArchive(archive: OpenedArchive, options: ScanOptions =
     raw.on('data', (c) => options.onProgress!((done += c.length)))
   }
   const tap = new HashingTap()
+  const kind = options.contentHash ?? 'xxh3'
   let seen = 0
   let lastName = ''
+  let hashPlain = true
   const visit = async (header: TarHeader, body: TarEntryStream) => {
+    if (seen === 0 && looksLikeImageMember(header.name)) hashPlain = false
     seen++
     lastName = header.name
-    const member = await scanMember(header, body)
+    const member = await scanMember(header, body, kind)
     if (member) members.set(member.name, member)
-    const entry = fileEntryFromHeader(header, member?.digest)
+    const entry = fileEntryFromHeader(header, member?.content)
     if (entry) rootfs.push(entry)
   }
   try {
     const chain: Parameters<typeof walkTar>[0] =
       archive.compression === 'none' ? [raw, tap] : [raw, decompressor(archive.compression), tap]
+    tap.skipHash = () => !hashPlain
     await walkTar(chain, visit)
   } catch (error) {
     throw new BadArchiveError(archive.path, describeTarFailure(error, seen, lastName, archive.compression))
   }
   if (seen === 0) throw new BadArchiveError(archive.path, 'is not a tar archive (no entries)')
-  return {archive, members, rootfs, plainDigest: tap.digest(), plainSize: tap.bytes}
+  return {archive, members, rootfs, plainDigest: hashPlain ? tap.digest() : null, plainSize: tap.bytes}
+}
+
+/**
+ * Every docker save and OCI archive starts with one of these; a root filesystem practically never
+ * does. Only used to skip hashing the whole tar when that hash cannot be needed.
+ */
+function looksLikeImageMember(name: string): boolean {
+  return /^(\.\/)?([0-9a-f]{64}(\/|\.json$|\.tar$)|blobs\/|oci-layout$|index\.json$|manifest\.json$|repositories$)/.test(name)
 }
 
 function describeTarFailure(error: unknown, seen: number, lastName: string, compression: Compression): string {
@@ -94,7 +124,7 @@ function describeTarFailure(error: unknown, seen: number, lastName: string, comp
   return `is corrupted after ${seen} entries${lastName ? ` (last: '${lastName}')` : ''}: ${msg}`
 }
 
-async function scanMember(header: TarHeader, body: TarEntryStream): Promise<ScannedMember | null> {
+async function scanMember(header: TarHeader, body: TarEntryStream, kind: ContentHash): Promise<ScannedMember | null> {
   const name = cleanName(header.name)
   if (name.hostile || name.path === '/') return null
   const base: ScannedMember = {
@@ -118,7 +148,7 @@ async function scanMember(header: TarHeader, body: TarEntryStream): Promise<Scan
 
     case 'file':
     case 'contiguous-file': {
-      return readFileMember(base, body)
+      return readFileMember(base, body, kind)
     }
 
     default: {
@@ -127,8 +157,10 @@ async function scanMember(header: TarHeader, body: TarEntryStream): Promise<Scan
   }
 }
 
-async function readFileMember(member: ScannedMember, body: TarEntryStream): Promise<ScannedMember> {
-  const hash = createHash('sha256')
+async function readFileMember(member: ScannedMember, body: TarEntryStream, kind: ContentHash): Promise<ScannedMember> {
+  const content = contentHasher(kind)
+  // sha256 only for what can be a blob; a rootfs file needs just the content hash.
+  let blob: ReturnType<typeof createHash> | undefined
   const depth = member.name.split('/').length
   const head: Buffer[] = []
   let headBytes = 0
@@ -146,34 +178,40 @@ async function readFileMember(member: ScannedMember, body: TarEntryStream): Prom
     if (isDoc && member.size <= DOC_CAP) return 'doc'
     const compression = sniffCompression(start)
     if (compression !== 'none' || looksLikeTar(start)) {
-      feed = new LayerFeed(compression)
+      feed = new LayerFeed(compression, kind)
       return 'layer'
     }
     return 'plain'
   }
+  const start = async () => {
+    mode = decide()
+    if (mode !== 'plain') blob = createHash('sha256').update(head[0])
+    content.update(head[0])
+    if (mode === 'layer') await feed!.write(head[0])
+    if (mode !== 'doc') head.length = 0
+  }
 
   for await (const c of body) {
     const chunk = c as Buffer
-    hash.update(chunk)
     if (mode === 'undecided') {
       head.push(chunk)
       headBytes += chunk.length
-      if (headBytes < 512) continue
-      mode = decide()
-      if (mode === 'layer') await feed!.write(head[0])
-      if (mode !== 'doc') head.length = 0
-    } else if (mode === 'doc') {
-      head.push(chunk)
-    } else if (mode === 'layer') {
-      await feed!.write(chunk)
+      if (headBytes >= 512) await start()
+      continue
     }
+    content.update(chunk)
+    blob?.update(chunk)
+    if (mode === 'doc') head.push(chunk)
+    else if (mode === 'layer') await feed!.write(chunk)
   }
-  if (mode === 'undecided' && member.size > 0) {
-    mode = decide()
-    if (mode === 'layer') await feed!.write(head[0])
+  if (mode === 'undecided') {
+    if (member.size > 0) await start()
+    else blob = createHash('sha256')
   }
-  const result: ScannedMember = {...member, digest: 'sha256:' + hash.digest('hex')}
-  if (mode === 'doc') result.doc = Buffer.concat(head)
-  if (mode === 'layer') result.layer = await feed!.finish()
+  const result: ScannedMember = {...member, content: content.digest()}
+  if (blob) result.digest = 'sha256:' + blob.digest('hex')
+  const decided = mode as 'undecided' | 'doc' | 'layer' | 'plain'
+  if (decided === 'doc') result.doc = Buffer.concat(head)
+  if (decided === 'layer') result.layer = await feed!.finish(result.digest!)
   return result
 }
