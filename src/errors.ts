@@ -21,6 +21,17 @@ export class BadArchiveError extends ImgdiffError {
   }
 }
 
+/**
+ * The archive has a structure no reader expected (a reader tripped over it). The user still gets
+ * one line; the fuzz suite treats this class as a bug to fix, since a real check should name it.
+ */
+export class MalformedArchiveError extends BadArchiveError {
+  constructor(path: string, detail: string) {
+    super(path, `is malformed in a way imgdiff does not recognise (${detail})`)
+    this.name = 'MalformedArchiveError'
+  }
+}
+
 /** The user asked for something that is not there (an image name, a step, a platform). */
 export class UsageError extends ImgdiffError {
   constructor(message: string) {

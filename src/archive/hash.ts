@@ -16,10 +16,18 @@ export class HashingTap extends Transform {
   bytes = 0
   /** Checked per chunk: lets the owner stop hashing once it knows the digest will not be needed. */
   skipHash: () => boolean = () => false
+  /** Called with the byte count after each chunk; throwing stops the stream with that error. */
+  guard: (bytes: number) => void = () => {}
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: (err?: Error | null, data?: Buffer) => void): void {
     if (!this.skipHash()) this.hash.update(chunk)
     this.bytes += chunk.length
+    try {
+      this.guard(this.bytes)
+    } catch (error) {
+      done(error as Error)
+      return
+    }
     done(null, chunk)
   }
 

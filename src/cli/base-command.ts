@@ -12,6 +12,7 @@ export const readFlags = {
   image: Flags.string({description: 'Image to use from an archive that holds several: NAME:TAG, image id prefix, or N (1-based); archives holding one image ignore it.'}),
   platform: Flags.string({description: 'os/arch[/variant] to pick from a multi-platform OCI index (default linux/amd64 or the only one).'}),
   'content-hash': Flags.string({description: 'How file contents are compared: xxh3 (fast) or sha256 (digests you can check with sha256sum).', options: ['xxh3', 'sha256'], default: 'xxh3'}),
+  strict: Flags.boolean({description: 'Treat unsafe names (absolute, or climbing out of the root with ..) as errors instead of warnings.', default: false}),
   verify: Flags.boolean({description: "Check every layer's diff_id against the config (--no-verify skips it).", default: true, allowNo: true}),
 }
 
@@ -24,13 +25,13 @@ export abstract class ImgdiffCommand extends Command {
     json: Flags.boolean({description: 'Print the result as JSON on stdout.', default: false}),
   }
 
-  protected async loadImages(paths: string[], flags: {json: boolean; image?: string; platform?: string; verify: boolean; 'content-hash'?: string}): Promise<Image[]> {
+  protected async loadImages(paths: string[], flags: {json: boolean; image?: string; platform?: string; verify: boolean; strict?: boolean; 'content-hash'?: string}): Promise<Image[]> {
     const progress = Progress.forStderr(flags.json)
     try {
       const sizes = await Promise.all(paths.map(async (p) => (await stat(p).catch(() => ({size: 0}))).size))
       return await Promise.all(
         paths.map(async (p, i) => {
-          const images = await readArchiveInWorker(p, {verify: flags.verify, platform: flags.platform, contentHash: flags['content-hash'] as ContentHash | undefined, onProgress: progress.track(p, sizes[i])})
+          const images = await readArchiveInWorker(p, {verify: flags.verify, platform: flags.platform, strict: flags.strict, contentHash: flags['content-hash'] as ContentHash | undefined, onProgress: progress.track(p, sizes[i])})
           return selectImage(images, flags.image, p)
         }),
       )

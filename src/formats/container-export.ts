@@ -9,7 +9,6 @@ import {type Scan} from './scan.js'
 export function readContainerExport(scan: Scan): Image[] {
   const files = scan.rootfs
   const hasWhiteouts = files.some((f) => f.whiteout)
-  const hostile = files.filter((f) => f.hostile).map((f) => f.hostile!)
   return [
     {
       path: scan.archive.path,
@@ -32,7 +31,7 @@ export function readContainerExport(scan: Scan): Image[] {
       config: null,
       bytes: scan.archive.bytes,
       metadataBytes: 0,
-      warnings: hostile,
+      warnings: [],
     },
   ]
 }

@@ -6,6 +6,7 @@ import {walkTar, type TarHeader, type TarEntryStream} from '../archive/tar.js'
 import {fileEntryFromHeader} from '../image/file-entry.js'
 import {type FileEntry} from '../image/model.js'
 import {errorMessage} from '../errors.js'
+import {type Budget} from './limits.js'
 
 /** What reading one layer tar (compressed or not) gave. */
 export interface LayerScan {
@@ -24,8 +25,9 @@ export async function hashBody(body: Readable, kind: ContentHash): Promise<strin
 }
 
 /** Record every member of a tar as a FileEntry, hashing contents on the way. */
-export function entryRecorder(files: FileEntry[], kind: ContentHash) {
+export function entryRecorder(files: FileEntry[], kind: ContentHash, budget?: Budget) {
   return async (header: TarHeader, body: TarEntryStream): Promise<void> => {
+    budget?.file()
     const isFile = header.type === 'file' || header.type === 'contiguous-file'
     const digest = isFile ? await hashBody(body, kind) : undefined
     const entry = fileEntryFromHeader(header, digest)
@@ -46,10 +48,13 @@ export class LayerFeed {
   private failure?: string
   private readonly done: Promise<void>
 
-  constructor(readonly compression: Compression, kind: ContentHash) {
+  private rawBytes = 0
+
+  constructor(readonly compression: Compression, kind: ContentHash, budget: Budget, what: string) {
     this.tap = compression === 'none' ? undefined : new HashingTap()
+    if (this.tap) this.tap.guard = (plain) => budget.expansion(plain, this.rawBytes, what)
     const chain: Parameters<typeof walkTar>[0] = this.tap ? [this.input, decompressor(compression), this.tap] : [this.input]
-    this.done = walkTar(chain, entryRecorder(this.files, kind)).catch((error: unknown) => {
+    this.done = walkTar(chain, entryRecorder(this.files, kind, budget)).catch((error: unknown) => {
       this.failure = errorMessage(error)
       this.input.resume()
     })
@@ -57,11 +62,9 @@ export class LayerFeed {
 
   async write(chunk: Buffer): Promise<void> {
     if (this.failure !== undefined) return
-    this.plainBytes += this.tap ? 0 : chunk.length
+    this.rawBytes += chunk.length
     if (!this.input.write(chunk)) await Promise.race([once(this.input, 'drain'), this.done])
   }
-
-  private plainBytes = 0
 
   /** `blobDigest`: the sha256 of the stored bytes, which is the diff_id when nothing is compressed. */
   async finish(blobDigest: string): Promise<LayerScan> {
@@ -69,7 +72,7 @@ export class LayerFeed {
     await this.done
     return {
       diffId: this.tap ? this.tap.digest() : blobDigest,
-      uncompressedSize: this.tap ? this.tap.bytes : this.plainBytes,
+      uncompressedSize: this.tap ? this.tap.bytes : this.rawBytes,
       compression: this.compression,
       files: this.files,
       ...(this.failure === undefined ? {} : {error: this.failure}),

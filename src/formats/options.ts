@@ -6,6 +6,8 @@ export interface ReadOptions {
   /** `os/arch[/variant]` to pick from a multi-platform OCI index. */
   platform?: string
   onProgress?: (rawBytes: number) => void
+  /** Unsafe names (absolute, climbing out with `..`) are errors instead of warnings. */
+  strict?: boolean
   /** How file contents are hashed (default xxh3). */
   contentHash?: ContentHash
 }

@@ -1,5 +1,6 @@
 import {probeArchive} from '../archive/open.js'
-import {UsageError} from '../errors.js'
+import {BadArchiveError, errorMessage, ImgdiffError, MalformedArchiveError, UsageError} from '../errors.js'
+import {LIMITS} from './limits.js'
 import {type Image} from '../image/model.js'
 import {shortId} from '../image/ids.js'
 import {readContainerExport} from './container-export.js'
@@ -28,11 +29,31 @@ export async function readArchive(path: string, options: ReadOptions): Promise<I
   const members = new Members(scan)
   const shape = detectShape(scan)
   if (shape === 'export' && scan.plainDigest === null) scan.plainDigest = await plainDigestOf(archive)
-  const images = readShape(shape, scan, members, options)
-  const hostile = scan.rootfs.filter((f) => f.hostile).map((f) => f.hostile!)
-  if (hostile.length > 0) for (const image of images) if (image.kind === 'image') image.warnings.push(...hostile.map((h) => `archive member ${h}`))
-  for (const image of images) for (const layer of image.layers) for (const f of layer.files) if (f.hostile) image.warnings.push(f.hostile)
+  let images: Image[]
+  try {
+    images = readShape(shape, scan, members, options)
+  } catch (error) {
+    if (error instanceof ImgdiffError) throw error
+    // A shape no reader expected: still one clear line for the user; the fuzz suite hunts these.
+    throw new MalformedArchiveError(path, errorMessage(error))
+  }
+  const outerHostile = shape === 'export' ? [] : scan.rootfs.filter((f) => f.hostile).map((f) => `archive member ${f.hostile}`)
+  for (const image of images) {
+    checkBounds(image)
+    const inLayers = image.layers.flatMap((l) => l.files.filter((f) => f.hostile).map((f) => f.hostile!))
+    image.warnings.push(...new Set([...outerHostile, ...inLayers]))
+    if (options.strict && image.warnings.length > 0) {
+      throw new BadArchiveError(path, `holds ${image.warnings.length} unsafe name(s), e.g. ${image.warnings[0]} (--strict refuses them)`)
+    }
+  }
   return images
+}
+
+function checkBounds(image: Image): void {
+  if (image.layers.length > LIMITS.layers) throw new BadArchiveError(image.path, `has ${image.layers.length} layers; imgdiff stops at ${LIMITS.layers}`)
+  if (image.history.length > LIMITS.historyEntries) {
+    throw new BadArchiveError(image.path, `has ${image.history.length} history entries; imgdiff stops at ${LIMITS.historyEntries}`)
+  }
 }
 
 function readShape(shape: ReturnType<typeof detectShape>, scan: Scan, members: Members, options: ReadOptions): Image[] {

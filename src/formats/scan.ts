@@ -6,11 +6,12 @@ import {looksLikeTar, walkTar, type TarHeader, type TarEntryStream} from '../arc
 import {createReadStream} from 'node:fs'
 import {type Readable, type Writable} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
-import {BadArchiveError, errorMessage} from '../errors.js'
+import {BadArchiveError, errorMessage, ImgdiffError} from '../errors.js'
 import {fileEntryFromHeader} from '../image/file-entry.js'
 import {type FileEntry} from '../image/model.js'
 import {cleanName} from '../image/paths.js'
 import {LayerFeed, type LayerScan} from './layer-scan.js'
+import {Budget} from './limits.js'
 
 /** A member of the outer archive, as far as the readers need to know it. */
 export interface ScannedMember {
@@ -75,11 +76,14 @@ export async function scanArchive(archive: OpenedArchive, options: ScanOptions =
   const members = new Map<string, ScannedMember>()
   const rootfs: FileEntry[] = []
   const raw = createReadStream(archive.path, {highWaterMark: 1024 * 1024})
-  if (options.onProgress) {
-    let done = 0
-    raw.on('data', (c) => options.onProgress!((done += c.length)))
-  }
+  let rawBytes = 0
+  raw.on('data', (c) => {
+    rawBytes += c.length
+    options.onProgress?.(rawBytes)
+  })
+  const budget = new Budget(archive.path)
   const tap = new HashingTap()
+  if (archive.compression !== 'none') tap.guard = (plain) => budget.expansion(plain, rawBytes, `the ${archive.compression}-compressed archive`)
   const kind = options.contentHash ?? 'xxh3'
   let seen = 0
   let lastName = ''
@@ -88,10 +92,13 @@ export async function scanArchive(archive: OpenedArchive, options: ScanOptions =
     if (seen === 0 && looksLikeImageMember(header.name)) hashPlain = false
     seen++
     lastName = header.name
-    const member = await scanMember(header, body, kind)
+    const member = await scanMember(header, body, kind, budget)
     if (member) members.set(member.name, member)
     const entry = fileEntryFromHeader(header, member?.content)
-    if (entry) rootfs.push(entry)
+    if (entry) {
+      budget.file()
+      rootfs.push(entry)
+    }
   }
   try {
     const chain: Parameters<typeof walkTar>[0] =
@@ -99,6 +106,7 @@ export async function scanArchive(archive: OpenedArchive, options: ScanOptions =
     tap.skipHash = () => !hashPlain
     await walkTar(chain, visit)
   } catch (error) {
+    if (error instanceof ImgdiffError) throw error
     throw new BadArchiveError(archive.path, describeTarFailure(error, seen, lastName, archive.compression))
   }
   if (seen === 0) throw new BadArchiveError(archive.path, 'is not a tar archive (no entries)')
@@ -124,7 +132,7 @@ function describeTarFailure(error: unknown, seen: number, lastName: string, comp
   return `is corrupted after ${seen} entries${lastName ? ` (last: '${lastName}')` : ''}: ${msg}`
 }
 
-async function scanMember(header: TarHeader, body: TarEntryStream, kind: ContentHash): Promise<ScannedMember | null> {
+async function scanMember(header: TarHeader, body: TarEntryStream, kind: ContentHash, budget: Budget): Promise<ScannedMember | null> {
   const name = cleanName(header.name)
   if (name.hostile || name.path === '/') return null
   const base: ScannedMember = {
@@ -148,7 +156,7 @@ async function scanMember(header: TarHeader, body: TarEntryStream, kind: Content
 
     case 'file':
     case 'contiguous-file': {
-      return readFileMember(base, body, kind)
+      return readFileMember(base, body, kind, budget)
     }
 
     default: {
@@ -157,7 +165,7 @@ async function scanMember(header: TarHeader, body: TarEntryStream, kind: Content
   }
 }
 
-async function readFileMember(member: ScannedMember, body: TarEntryStream, kind: ContentHash): Promise<ScannedMember> {
+async function readFileMember(member: ScannedMember, body: TarEntryStream, kind: ContentHash, budget: Budget): Promise<ScannedMember> {
   const content = contentHasher(kind)
   // sha256 only for what can be a blob; a rootfs file needs just the content hash.
   let blob: ReturnType<typeof createHash> | undefined
@@ -178,7 +186,7 @@ async function readFileMember(member: ScannedMember, body: TarEntryStream, kind:
     if (isDoc && member.size <= DOC_CAP) return 'doc'
     const compression = sniffCompression(start)
     if (compression !== 'none' || looksLikeTar(start)) {
-      feed = new LayerFeed(compression, kind)
+      feed = new LayerFeed(compression, kind, budget, `'${member.name}'`)
       return 'layer'
     }
     return 'plain'

@@ -13,6 +13,8 @@ export interface ImportedImage {
 
 /** What `docker import` makes of a rootfs tar: one layer (the tar as it is), one history entry. */
 export function importImage(rootfs: Image, tag: string, changes: string[], now = new Date()): ImportedImage {
+  const unsafe = rootfs.layers[0].files.filter((f) => f.hostile)
+  if (unsafe.length > 0) throw new UsageError(`refusing to import a tar that holds unsafe names (${unsafe[0].hostile}); flatten it with imgdiff to drop them`)
   const runtime: RuntimeConfig = {}
   for (const change of changes) {
     if (!applyInstruction(runtime, change)) throw new UsageError(`--change '${change}': not an instruction imgdiff can apply (CMD, ENTRYPOINT, ENV, LABEL, WORKDIR, USER, EXPOSE, VOLUME, STOPSIGNAL, SHELL, ONBUILD)`)

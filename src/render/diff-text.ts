@@ -16,6 +16,12 @@ const MARK = {added: 'A', removed: 'D', modified: 'M'} as const
 
 export function renderDiff(r: DiffResult, options: DiffTextOptions): string {
   const out: string[] = [imageHeader('A', r.a), imageHeader('B', r.b), '']
+  for (const [label, side] of [['A', r.a], ['B', r.b]] as const) {
+    if (side.warnings.length === 0) continue
+    out.push(`Unsafe names in ${label} (reported, never followed; --strict makes them errors):`, ...side.warnings.slice(0, 10).map((w) => `  ! ${w}`))
+    if (side.warnings.length > 10) out.push(`  ... and ${side.warnings.length - 10} more`)
+    out.push('')
+  }
   if (r.lost) out.push(lostText(r), '')
   if (r.exportMatch) {
     const m = r.exportMatch

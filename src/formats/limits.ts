@@ -1,0 +1,36 @@
+import {BadArchiveError} from '../errors.js'
+
+/**
+ * Bounds that keep a hostile or broken archive from exhausting memory or time. Real images are far
+ * below them (Docker itself stops at 127 layers); each message says which bound was hit.
+ */
+export const LIMITS = {
+  layers: 1000,
+  historyEntries: 10_000,
+  /** File entries across all layers of one archive (memory grows with this, ~300 bytes each). */
+  files: 5_000_000,
+  /** A compressed stream may expand this many times (gzip's own maximum is about 1032x)... */
+  expansionRatio: 2000,
+  /** ...once it is past this many bytes, so small highly compressible layers are fine. */
+  expansionFloor: 1024 * 1024 * 1024,
+}
+
+/** Counts what one archive has produced so far and stops at the bounds. */
+export class Budget {
+  private files = 0
+
+  constructor(private readonly path: string) {}
+
+  file(): void {
+    if (++this.files > LIMITS.files) {
+      throw new BadArchiveError(this.path, `holds more than ${LIMITS.files} files; imgdiff stops there to bound its memory`)
+    }
+  }
+
+  /** A decompressor has written `plain` bytes out of `stored` compressed ones. */
+  expansion(plain: number, stored: number, what: string): void {
+    if (plain > LIMITS.expansionFloor && plain > LIMITS.expansionRatio * Math.max(1, stored)) {
+      throw new BadArchiveError(this.path, `${what} expands more than ${LIMITS.expansionRatio} times (a decompression bomb?); imgdiff stops there`)
+    }
+  }
+}
