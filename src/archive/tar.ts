@@ -32,12 +32,19 @@ export async function walkTar(
   const extract = tarStream.extract() as unknown as Writable & AsyncIterable<TarEntryStream>
   const walking = (async () => {
     for await (const entry of extract) {
+      // tar-stream hands out a null size for a size field it cannot decode, then waits forever
+      // for that body: stop here instead (found by the fuzz suite).
+      const size = entry.header.size
+      if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
+        throw new Error(`invalid tar header: '${entry.header.name}' has an unreadable size field`)
+      }
       await visit(entry.header, entry)
       entry.resume()
     }
   })()
   const feeding = pipeline([...chain, extract] as unknown as [Readable, Writable])
-  // Either half may fail first; the other must not be left hanging or unhandled.
-  const results = await Promise.allSettled([feeding, walking])
+  // Either half may fail first; the other must not be left hanging or unhandled. The walker's
+  // error is the cause when both fail (the feeder then only reports a premature close).
+  const results = await Promise.allSettled([walking, feeding])
   for (const r of results) if (r.status === 'rejected') throw r.reason
 }

@@ -18,8 +18,8 @@ const INDEX_TYPES = new Set([
 /** OCI image layout (skopeo oci-archive, buildah, umoci): index.json -> manifest -> config + layers. */
 export function readOciLayout(m: Members, options: ReadOptions): Image[] {
   const {value: index} = m.json<{manifests?: Descriptor[] | null}>('index.json', 'index.json')
-  const top = index?.manifests
-  if (!Array.isArray(top) || top.length === 0) throw new BadArchiveError(m.path, 'index.json lists no image')
+  const top = descriptors(m, index?.manifests, 'index.json')
+  if (top.length === 0) throw new BadArchiveError(m.path, 'index.json lists no image')
   const images: Image[] = []
   for (const desc of top) {
     const chosen = INDEX_TYPES.has(desc.mediaType ?? '') ? pickPlatform(m, desc, options.platform) : desc
@@ -31,6 +31,16 @@ export function readOciLayout(m: Members, options: ReadOptions): Image[] {
     throw new UsageError(`${m.path}: no image${options.platform ? ` for platform ${options.platform}` : ''} in index.json`)
   }
   return images
+}
+
+/** A list of descriptors, each an object: anything else is named as the broken part. */
+function descriptors(m: Members, list: unknown, where: string): Descriptor[] {
+  if (list === null || list === undefined) return []
+  if (!Array.isArray(list)) throw new BadArchiveError(m.path, `${where}: 'manifests' is not a list`)
+  list.forEach((d, i) => {
+    if (!d || typeof d !== 'object' || Array.isArray(d)) throw new BadArchiveError(m.path, `${where}: entry ${i + 1} is not a descriptor`)
+  })
+  return list as Descriptor[]
 }
 
 function blobName(m: Members, digest: string | undefined, what: string): string {
@@ -55,7 +65,7 @@ function platformMatches(p: NonNullable<Descriptor['platform']>, wanted: string)
 /** From a nested index: --platform, else linux/amd64, else the only image in it. */
 function pickPlatform(m: Members, desc: Descriptor, wanted: string | undefined): Descriptor | undefined {
   const {value: nested} = m.json<{manifests?: Descriptor[] | null}>(blobName(m, desc.digest, 'index'), 'nested index')
-  const list = (nested?.manifests ?? []).flatMap((d) =>
+  const list = descriptors(m, nested?.manifests, `nested index ${desc.digest}`).flatMap((d) =>
     INDEX_TYPES.has(d.mediaType ?? '') ? [pickPlatform(m, d, wanted)].filter((x): x is Descriptor => Boolean(x)) : [d],
   ).filter((d) => !isAttestation(d))
   if (wanted) return list.find((d) => d.platform && platformMatches(d.platform, wanted))
@@ -79,7 +89,7 @@ function tagsOf(...descs: Descriptor[]): string[] {
 
 function readManifest(m: Members, desc: Descriptor, repoTags: string[], options: ReadOptions): Image {
   const {value: manifest} = m.json<{config?: Descriptor; layers?: Descriptor[]}>(blobName(m, desc.digest, 'manifest'), 'manifest')
-  if (!manifest?.config || !Array.isArray(manifest.layers)) {
+  if (!manifest?.config || typeof manifest.config !== 'object' || !Array.isArray(manifest.layers) || manifest.layers.some((l) => !l || typeof l !== 'object')) {
     throw new BadArchiveError(m.path, `manifest ${desc.digest} has no config or layers`)
   }
   const {value: config, bytes} = m.json<Record<string, unknown>>(blobName(m, manifest.config.digest, 'config'), 'config')
