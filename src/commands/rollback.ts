@@ -2,7 +2,6 @@ import {Args, Flags} from '@oclif/core'
 import {ImgdiffCommand, readFlags} from '../cli/base-command.js'
 import {rollbackImage} from '../image/rollback.js'
 import {resolveStep} from '../image/step-ref.js'
-import {runtimeConfig} from '../image/model.js'
 import {shortId} from '../image/ids.js'
 import {familyOf, writeImageArchive} from '../write/image-archive.js'
 import {writeSafely} from '../write/safe-output.js'
@@ -37,7 +36,7 @@ export default class Rollback extends ImgdiffCommand {
     const [image] = await this.loadImages([args.archive], flags)
     const base = flags.base ? (await this.loadImages([flags.base], {...flags, image: undefined}))[0] : undefined
     const step = resolveStep(image, flags.to)
-    const result = rollbackImage(image, step, {tag: flags.tag, configMode: flags.config as 'replay' | 'keep', baseConfig: base ? runtimeConfig(base) : undefined})
+    const result = rollbackImage(image, step, {tag: flags.tag, configMode: flags.config as 'replay' | 'keep', base})
     const family = familyOf(image)
     await writeSafely(
       flags.output,

@@ -87,25 +87,42 @@ function isBuilderStep(h: HistoryEntry): boolean {
   return /^\/bin\/sh -c /.test(h.createdBy ?? '') || /buildkit/.test(h.comment ?? '')
 }
 
-/** The config at history step `cut` (0-based, inclusive). */
-export function replayConfig(finalConfig: RuntimeConfig, history: HistoryEntry[], cut: number, base?: RuntimeConfig): ReplayResult {
+/** A base image the user supplied: its config is exact for its own steps. */
+export interface BaseImage {
+  config: RuntimeConfig
+  /** How many history steps of the image are the base's own. */
+  steps: number
+}
+
+/**
+ * The config at history step `cut` (0-based, inclusive). The last step's config is the final one;
+ * with a base image, replay starts from the base's exact config after its last step; without one,
+ * from the final config with every field some step writes emptied (the base's values are unknown).
+ */
+export function replayConfig(finalConfig: RuntimeConfig, history: HistoryEntry[], cut: number, base?: BaseImage): ReplayResult {
+  if (cut >= history.length - 1) return {config: structuredClone(finalConfig), inexact: []}
+  if (base && cut === base.steps - 1) return {config: structuredClone(base.config), inexact: []}
+  const fromBase = base !== undefined && cut >= base.steps
+  const first = fromBase ? base.steps : 0
   const inexact: string[] = []
   const written = new Set<string>()
-  for (const h of history) {
+  for (const h of history.slice(first)) {
     const ins = parseInstruction(h.createdBy)
     if (ins && FIELD[ins.op]) written.add(FIELD[ins.op] as string)
   }
-  const config: RuntimeConfig = {}
-  for (const [k, v] of Object.entries(finalConfig)) if (!written.has(k)) config[k] = structuredClone(v)
-  for (const field of written) {
-    if (base && base[field] !== undefined) config[field] = structuredClone(base[field])
-    else config[field] = field === 'WorkingDir' || field === 'User' || field === 'StopSignal' ? '' : null
+  let config: RuntimeConfig
+  if (fromBase) {
+    config = structuredClone(base.config)
+  } else {
+    config = {}
+    for (const [k, v] of Object.entries(finalConfig)) if (!written.has(k)) config[k] = structuredClone(v)
+    for (const field of written) config[field] = field === 'WorkingDir' || field === 'User' || field === 'StopSignal' ? '' : null
   }
-  // ENTRYPOINT resets an inherited Cmd: the Cmd before it came from the base and is not recorded.
+  // ENTRYPOINT resets an inherited Cmd unless the same build set one (Docker's builder rule).
   let cmdSetInBuild = false
-  let builderSeen = false
+  let builderSeen = fromBase && history.slice(0, first).some((h) => isBuilderStep(h))
 
-  for (let i = 0; i <= cut && i < history.length; i++) {
+  for (let i = first; i <= cut && i < history.length; i++) {
     const h = history[i]
     if (!builderSeen && isBuilderStep(h)) {
       builderSeen = true
@@ -114,7 +131,10 @@ export function replayConfig(finalConfig: RuntimeConfig, history: HistoryEntry[]
       if (!env.some((e) => e.startsWith('PATH='))) config.Env = [DEFAULT_PATH, ...env]
     }
     const ins = parseInstruction(h.createdBy)
-    if (!ins) continue
+    if (!ins) {
+      if (h.createdBy && !isBuilderStep(h)) inexact.push(`step ${i + 1} came from docker commit, which records no config change: the config may differ from what it was`)
+      continue
+    }
     const ok = apply(config, ins, cmdSetInBuild)
     if (ins.op === 'CMD') cmdSetInBuild = true
     if (!ok) {
@@ -124,10 +144,10 @@ export function replayConfig(finalConfig: RuntimeConfig, history: HistoryEntry[]
     }
   }
   const commits = history.slice(cut + 1).flatMap((h, j) => (h.createdBy && !isBuilderStep(h) && !parseInstruction(h.createdBy) ? [cut + 2 + j] : []))
-  if (commits.length > 0) {
-    inexact.push(`step ${commits.join(', ')} came from docker commit, which records no config change: fields it may have set keep their final value`)
+  if (!fromBase && commits.length > 0) {
+    inexact.push(`step ${commits.join(', ')} came from docker commit, which records no config change: fields it may have set keep their final value (--base BASE.tar gives the exact config)`)
   }
-  if (!base) {
+  if (!fromBase) {
     // A field that a later step overwrites held the base image's value here, which no archive records.
     const unknown = [...written].filter((f) => !history.slice(0, cut + 1).some((h) => FIELD[parseInstruction(h.createdBy)?.op ?? ''] === f))
     const resetByEntrypoint = history.slice(0, cut + 1).some((h) => parseInstruction(h.createdBy)?.op === 'ENTRYPOINT')

@@ -1,6 +1,6 @@
 import {UsageError} from '../errors.js'
 import {digestOf} from '../archive/hash.js'
-import {replayConfig} from './config-replay.js'
+import {type BaseImage, replayConfig} from './config-replay.js'
 import {type Image, type Layer, runtimeConfig, type RuntimeConfig} from './model.js'
 import {type Step} from './steps.js'
 
@@ -9,8 +9,8 @@ export interface RollbackOptions {
   tag?: string
   /** replay: the config as it was at that step; keep: the final config unchanged. */
   configMode: 'replay' | 'keep'
-  /** Runtime config of the base image, when the user has it (fills what the history does not record). */
-  baseConfig?: RuntimeConfig
+  /** The base image, when the user has it: its config fills what the history does not record. */
+  base?: Image
 }
 
 /** A new image: the source cut back to a step. Layers are the source's own, bytes unchanged. */
@@ -29,6 +29,16 @@ export function normalizeTag(tag: string): string {
   const t = tag.includes(':') && !tag.slice(tag.lastIndexOf(':')).includes('/') ? tag : `${tag}:latest`
   if (!/^[a-z0-9][a-z0-9._\-/:]*:[\w][\w.-]{0,127}$/.test(t)) throw new UsageError(`--tag ${tag}: a tag must look like name:tag (lowercase name)`)
   return t
+}
+
+/** The base must be this image's own beginning: the same first layers and history steps. */
+function baseOf(image: Image, base: Image): BaseImage {
+  const layersMatch = base.layers.length <= image.layers.length && base.layers.every((l, i) => l.diffId === image.layers[i].diffId)
+  const historyMatch = base.history.length <= image.history.length && base.history.every((h, i) => h.created === image.history[i].created && h.createdBy === image.history[i].createdBy)
+  if (!layersMatch || !historyMatch) {
+    throw new UsageError(`--base ${base.path} is not the base of ${image.path}: its layers and history are not where this image begins`)
+  }
+  return {config: runtimeConfig(base), steps: base.history.length}
 }
 
 function defaultTag(image: Image, step: Step): string {
@@ -55,7 +65,7 @@ export function rollbackImage(image: Image, step: Step, options: RollbackOptions
   } else if (image.stepConfigs) {
     runtime = image.stepConfigs[cut] ?? {}
   } else {
-    const replay = replayConfig(runtimeConfig(image), image.history, cut, options.baseConfig)
+    const replay = replayConfig(runtimeConfig(image), image.history, cut, options.base ? baseOf(image, options.base) : undefined)
     runtime = replay.config
     inexact = replay.inexact
   }
