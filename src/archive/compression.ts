@@ -37,7 +37,7 @@ export function decompressor(kind: Compression): Duplex {
     }
 
     case 'bzip2': {
-      return unbzip2() as unknown as Duplex
+      return bzip2Transform()
     }
 
     case 'none': {
@@ -69,5 +69,23 @@ function zstdTransform(): Transform {
   decoder = new ZstdDecompress((data) => {
     t.push(Buffer.from(data)) // copy: fzstd may reuse its window buffer
   })
+  return t
+}
+
+/** unbzip2-stream is an old-style `through` stream: wrap it in a real Transform (async-iterable, pipeline-safe). */
+function bzip2Transform(): Transform {
+  const inner = unbzip2() as unknown as NodeJS.ReadWriteStream
+  const t = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      inner.write(chunk)
+      done()
+    },
+    flush(done) {
+      inner.once('end', () => done())
+      inner.end()
+    },
+  })
+  inner.on('data', (data: Buffer) => t.push(data))
+  inner.on("error", (error: Error) => t.destroy(new Error(`bzip2 data is corrupt or truncated (${error.message})`)))
   return t
 }

@@ -53,6 +53,34 @@ export function contentHasher(kind: ContentHash): Hasher {
     const h = createHash('sha256')
     return {update: (c) => h.update(c), digest: () => 'sha256:' + h.digest('hex')}
   }
-  const h = xxhash.xxh3.Xxh3.withSeed()
-  return {update: (c) => h.update(c), digest: () => 'xxh3:' + h.digest().toString(16).padStart(16, '0')}
+  return new Xxh3Hasher()
 }
+
+/**
+ * Most files of a layer arrive as one piece: those are hashed with one native call, and a
+ * streaming state is made only for files that span several chunks (same digest either way).
+ */
+class Xxh3Hasher implements Hasher {
+  private first?: Uint8Array
+  private state?: ReturnType<typeof xxhash.xxh3.Xxh3.withSeed>
+
+  update(chunk: Uint8Array): void {
+    if (this.state) {
+      this.state.update(chunk)
+    } else if (this.first === undefined) {
+      this.first = chunk
+    } else {
+      this.state = xxhash.xxh3.Xxh3.withSeed()
+      this.state.update(this.first)
+      this.state.update(chunk)
+      this.first = undefined
+    }
+  }
+
+  digest(): string {
+    const value = this.state ? this.state.digest() : xxhash.xxh3.xxh64(this.first ?? EMPTY)
+    return 'xxh3:' + value.toString(16).padStart(16, '0')
+  }
+}
+
+const EMPTY = new Uint8Array(0)

@@ -2,7 +2,7 @@ import {FlatFs} from '../image/flatten.js'
 import {layerOfStep} from '../image/history.js'
 import {shortId} from '../image/ids.js'
 import {type Image} from '../image/model.js'
-import {countDifferences, type FileDiffOptions} from './file-diff.js'
+import {countDifferences, differs, type FileDiffOptions} from './file-diff.js'
 
 export interface StepDistance {
   /** 1-based history step, as `imgdiff inspect` numbers them. */
@@ -27,12 +27,22 @@ export interface ExportMatch {
  */
 export function matchExport(flat: FlatFs, image: Image, options: FileDiffOptions): ExportMatch | null {
   if (image.layers.length === 0) return null
+  // Counted incrementally: a layer changes the count only at the paths it touches, so the cost
+  // is the layers' sizes, not (layers x files).
+  const opts = {...options, layerSide: null}
   const fs = new FlatFs()
+  let count = countDifferences(fs, flat, opts)
   const byLayers: number[] = []
   image.layers.forEach((layer, i) => {
+    fs.touched = new Map()
     fs.apply(layer.files, i)
-    byLayers.push(countDifferences(fs, flat, {...options, layerSide: null}))
+    for (const [path, was] of fs.touched) {
+      const target = flat.get(path)
+      count += Number(differs(path, fs.get(path), target, opts)) - Number(differs(path, was, target, opts))
+    }
+    byLayers.push(count)
   })
+  fs.touched = undefined
   const stepOf = layerOfStep(image.history, image.layers.length)
   const steps: StepDistance[] = []
   let layersSoFar = 0

@@ -66,6 +66,13 @@ export function countDifferences(a: FlatFs, b: FlatFs, options: FileDiffOptions)
   return n
 }
 
+/** Whether one path counts as a (non-runtime) difference. */
+export function differs(path: string, x: FlatEntry | undefined, y: FlatEntry | undefined, options: FileDiffOptions): boolean {
+  if (!x && !y) return false
+  const c = compareOne(path, x, y, options)
+  return c !== null && !c.runtime
+}
+
 function compareOne(path: string, x: FlatEntry | undefined, y: FlatEntry | undefined, options: FileDiffOptions): FileChange | null {
   let change: FileChange['change']
   let fields: ChangeField[] = []

@@ -1,8 +1,10 @@
-import {PassThrough, type Readable} from 'node:stream'
+import {createHash, type Hash} from 'node:crypto'
 import {once} from 'node:events'
-import {type ContentHash, contentHasher, HashingTap} from '../archive/hash.js'
+import {type Duplex} from 'node:stream'
+import {type ContentHash, contentHasher, type Hasher} from '../archive/hash.js'
 import {type Compression, decompressor} from '../archive/compression.js'
-import {walkTar, type TarHeader, type TarEntryStream} from '../archive/tar.js'
+import {type MemberHeader} from '../archive/member-header.js'
+import {TarParser, type TarVisitor} from '../archive/tar-parser.js'
 import {fileEntryFromHeader} from '../image/file-entry.js'
 import {type FileEntry} from '../image/model.js'
 import {errorMessage} from '../errors.js'
@@ -17,62 +19,112 @@ export interface LayerScan {
   error?: string
 }
 
-/** Hash a tar member's body with the content hash. */
-export async function hashBody(body: Readable, kind: ContentHash): Promise<string> {
-  const h = contentHasher(kind)
-  for await (const chunk of body) h.update(chunk as Buffer)
-  return h.digest()
-}
+/** Records each member of a tar as a FileEntry, hashing regular files' contents as they pass. */
+export class EntryRecorder implements TarVisitor {
+  private pending?: MemberHeader
+  private hasher?: Hasher
 
-/** Record every member of a tar as a FileEntry, hashing contents on the way. */
-export function entryRecorder(files: FileEntry[], kind: ContentHash, budget?: Budget) {
-  return async (header: TarHeader, body: TarEntryStream): Promise<void> => {
-    budget?.file()
-    const isFile = header.type === 'file' || header.type === 'contiguous-file'
-    const digest = isFile ? await hashBody(body, kind) : undefined
-    const entry = fileEntryFromHeader(header, digest)
-    if (entry) files.push(entry)
+  constructor(
+    readonly files: FileEntry[],
+    private readonly kind: ContentHash,
+    private readonly budget?: Budget,
+  ) {}
+
+  header(h: MemberHeader): void {
+    this.budget?.file()
+    this.pending = h
+    this.hasher = h.type === 'file' || h.type === 'contiguous-file' ? contentHasher(this.kind) : undefined
+  }
+
+  body(chunk: Buffer): void {
+    this.hasher?.update(chunk)
+  }
+
+  end(): void {
+    const entry = fileEntryFromHeader(this.pending!, this.hasher?.digest())
+    if (entry) this.files.push(entry)
+    this.pending = undefined
+    this.hasher = undefined
   }
 }
 
 /**
- * A layer fed chunk by chunk (from the outer tar walk): decompress, hash the plain bytes for the
- * diff_id, and walk the inner tar, all while the outer walk moves on through the same bytes.
- * An uncompressed layer's diff_id is its blob digest, which the outer walk already computes, so
- * its bytes are hashed with sha256 once, not twice.
+ * A layer fed chunk by chunk by the outer walk: decompressed if it must be, hashed for its diff_id
+ * and parsed, all while the outer walk moves on through the same bytes. An uncompressed layer's
+ * diff_id is its blob digest, which the outer walk computes anyway, so its bytes are hashed once.
  */
 export class LayerFeed {
-  private readonly input = new PassThrough({highWaterMark: 1024 * 1024})
-  private readonly tap: HashingTap | undefined
   private readonly files: FileEntry[] = []
-  private failure?: string
-  private readonly done: Promise<void>
-
+  private readonly parser: TarParser
+  private readonly inflate?: Duplex
+  private readonly plainHash?: Hash
+  private readonly inflated?: Promise<void>
+  private plainBytes = 0
   private rawBytes = 0
+  private failure?: string
 
-  constructor(readonly compression: Compression, kind: ContentHash, budget: Budget, what: string) {
-    this.tap = compression === 'none' ? undefined : new HashingTap()
-    if (this.tap) this.tap.guard = (plain) => budget.expansion(plain, this.rawBytes, what)
-    const chain: Parameters<typeof walkTar>[0] = this.tap ? [this.input, decompressor(compression), this.tap] : [this.input]
-    this.done = walkTar(chain, entryRecorder(this.files, kind, budget)).catch((error: unknown) => {
-      this.failure = errorMessage(error)
-      this.input.resume()
+  constructor(
+    readonly compression: Compression,
+    kind: ContentHash,
+    budget: Budget,
+    what: string,
+  ) {
+    this.parser = new TarParser(new EntryRecorder(this.files, kind, budget))
+    if (compression === 'none') return
+    this.plainHash = createHash('sha256')
+    const inflate = decompressor(compression)
+    this.inflate = inflate
+    inflate.on('data', (chunk: Buffer) => {
+      if (this.failure !== undefined) return
+      this.plainHash!.update(chunk)
+      this.plainBytes += chunk.length
+      this.guard(() => {
+        budget.expansion(this.plainBytes, this.rawBytes, what)
+        this.parser.push(chunk)
+      })
+    })
+    this.inflated = new Promise((resolve) => {
+      inflate.on('end', resolve)
+      inflate.on('close', resolve)
+      inflate.on('error', (error) => {
+        this.failure ??= errorMessage(error)
+        resolve()
+      })
     })
   }
 
-  async write(chunk: Buffer): Promise<void> {
-    if (this.failure !== undefined) return
+  private guard(work: () => void): void {
+    try {
+      work()
+    } catch (error) {
+      this.failure = errorMessage(error)
+      this.inflate?.destroy()
+    }
+  }
+
+  /** Feed stored bytes; resolves when the decompressor can take more. */
+  write(chunk: Buffer): Promise<void> | undefined {
     this.rawBytes += chunk.length
-    if (!this.input.write(chunk)) await Promise.race([once(this.input, 'drain'), this.done])
+    if (this.failure !== undefined) return undefined
+    if (!this.inflate) {
+      this.plainBytes += chunk.length
+      this.guard(() => this.parser.push(chunk))
+      return undefined
+    }
+    if (this.inflate.write(chunk)) return undefined
+    return Promise.race([once(this.inflate, 'drain').then(() => undefined), this.inflated!])
   }
 
   /** `blobDigest`: the sha256 of the stored bytes, which is the diff_id when nothing is compressed. */
   async finish(blobDigest: string): Promise<LayerScan> {
-    if (this.failure === undefined) this.input.end()
-    await this.done
+    if (this.inflate && this.failure === undefined) {
+      this.inflate.end()
+      await this.inflated
+    }
+    if (this.failure === undefined) this.guard(() => this.parser.end())
     return {
-      diffId: this.tap ? this.tap.digest() : blobDigest,
-      uncompressedSize: this.tap ? this.tap.bytes : this.rawBytes,
+      diffId: this.plainHash ? 'sha256:' + this.plainHash.digest('hex') : blobDigest,
+      uncompressedSize: this.plainBytes,
       compression: this.compression,
       files: this.files,
       ...(this.failure === undefined ? {} : {error: this.failure}),

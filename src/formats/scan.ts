@@ -1,11 +1,12 @@
-import {createHash} from 'node:crypto'
-import {type ContentHash, contentHasher, HashingTap} from '../archive/hash.js'
-import {type Compression, decompressor, sniffCompression} from '../archive/compression.js'
-import {type OpenedArchive} from '../archive/open.js'
-import {looksLikeTar, walkTar, type TarHeader, type TarEntryStream} from '../archive/tar.js'
+import {createHash, type Hash} from 'node:crypto'
 import {createReadStream} from 'node:fs'
-import {type Readable, type Writable} from 'node:stream'
-import {pipeline} from 'node:stream/promises'
+import {type Readable} from 'node:stream'
+import {type ContentHash, contentHasher, type Hasher} from '../archive/hash.js'
+import {type Compression, decompressor, sniffCompression} from '../archive/compression.js'
+import {type MemberHeader} from '../archive/member-header.js'
+import {type OpenedArchive} from '../archive/open.js'
+import {looksLikeTar} from '../archive/tar.js'
+import {TarParser, type TarVisitor} from '../archive/tar-parser.js'
 import {BadArchiveError, errorMessage, ImgdiffError} from '../errors.js'
 import {fileEntryFromHeader} from '../image/file-entry.js'
 import {type FileEntry} from '../image/model.js'
@@ -57,68 +58,61 @@ export const DOC_CAP = 16 * 1024 * 1024
 const MAX_LAYER_DEPTH = 3
 const KNOWN_DOCS = new Set(['manifest.json', 'index.json', 'repositories', 'oci-layout'])
 
+function plainStream(archive: OpenedArchive, onRaw?: (bytes: number) => void): Readable {
+  const raw = createReadStream(archive.path, {highWaterMark: 1024 * 1024})
+  if (onRaw) {
+    let n = 0
+    raw.on('data', (c) => onRaw((n += c.length)))
+  }
+  if (archive.compression === 'none') return raw
+  const inflate = decompressor(archive.compression)
+  raw.on('error', (e) => inflate.destroy(e))
+  return raw.pipe(inflate)
+}
+
+/** sha256 of an archive's plain tar bytes: a second pass, for the rare export that began like an image. */
+export async function plainDigestOf(archive: OpenedArchive): Promise<string> {
+  const hash = createHash('sha256')
+  for await (const chunk of plainStream(archive)) hash.update(chunk as Buffer)
+  return 'sha256:' + hash.digest('hex')
+}
+
 /**
  * The one pass over an archive. Every member is hashed; small JSON documents are kept; any member
  * that looks like a (compressed) tar near the top is walked as a layer while the bytes go by. The
  * manifest usually comes last, so nothing here depends on knowing which members are layers.
  */
-/** sha256 of an archive's plain tar bytes: a second pass, for the rare export that began like an image. */
-export async function plainDigestOf(archive: OpenedArchive): Promise<string> {
-  const tap = new HashingTap()
-  const raw = createReadStream(archive.path, {highWaterMark: 1024 * 1024})
-  const chain = archive.compression === 'none' ? [raw, tap] : [raw, decompressor(archive.compression), tap]
-  tap.resume()
-  await pipeline(chain as unknown as [Readable, Writable])
-  return tap.digest()
-}
-
 export async function scanArchive(archive: OpenedArchive, options: ScanOptions = {}): Promise<Scan> {
-  const members = new Map<string, ScannedMember>()
-  const rootfs: FileEntry[] = []
-  const raw = createReadStream(archive.path, {highWaterMark: 1024 * 1024})
-  let rawBytes = 0
-  raw.on('data', (c) => {
-    rawBytes += c.length
-    options.onProgress?.(rawBytes)
-  })
   const budget = new Budget(archive.path)
-  const tap = new HashingTap()
-  if (archive.compression !== 'none') tap.guard = (plain) => budget.expansion(plain, rawBytes, `the ${archive.compression}-compressed archive`)
-  const kind = options.contentHash ?? 'xxh3'
-  let seen = 0
-  let lastName = ''
-  let hashPlain = true
-  const visit = async (header: TarHeader, body: TarEntryStream) => {
-    if (seen === 0 && looksLikeImageMember(header.name)) hashPlain = false
-    seen++
-    lastName = header.name
-    const member = await scanMember(header, body, kind, budget)
-    if (member) members.set(member.name, member)
-    const entry = fileEntryFromHeader(header, member?.content)
-    if (entry) {
-      budget.file()
-      rootfs.push(entry)
-    }
-  }
+  const outer = new OuterVisitor(options.contentHash ?? 'xxh3', budget)
+  const parser = new TarParser(outer)
+  let rawBytes = 0
+  const source = plainStream(archive, (n) => {
+    rawBytes = n
+    options.onProgress?.(n)
+  })
+  const plainHash = createHash('sha256')
+  let plainBytes = 0
   try {
-    const chain: Parameters<typeof walkTar>[0] =
-      archive.compression === 'none' ? [raw, tap] : [raw, decompressor(archive.compression), tap]
-    tap.skipHash = () => !hashPlain
-    await walkTar(chain, visit)
+    for await (const c of source) {
+      const chunk = c as Buffer
+      plainBytes += chunk.length
+      // The parser sees the first header before the first chunk is hashed, so it can say whether
+      // the whole-tar hash is needed at all.
+      parser.push(chunk)
+      if (outer.hashPlain) plainHash.update(chunk)
+      if (archive.compression !== 'none') budget.expansion(plainBytes, rawBytes, `the ${archive.compression}-compressed archive`)
+      await outer.settle()
+    }
+    parser.end()
+    await outer.settle()
   } catch (error) {
+    source.destroy()
     if (error instanceof ImgdiffError) throw error
-    throw new BadArchiveError(archive.path, describeTarFailure(error, seen, lastName, archive.compression))
+    throw new BadArchiveError(archive.path, describeTarFailure(error, parser.count, parser.lastName, archive.compression))
   }
-  if (seen === 0) throw new BadArchiveError(archive.path, 'is not a tar archive (no entries)')
-  return {archive, members, rootfs, plainDigest: hashPlain ? tap.digest() : null, plainSize: tap.bytes}
-}
-
-/**
- * Every docker save and OCI archive starts with one of these; a root filesystem practically never
- * does. Only used to skip hashing the whole tar when that hash cannot be needed.
- */
-function looksLikeImageMember(name: string): boolean {
-  return /^(\.\/)?([0-9a-f]{64}(\/|\.json$|\.tar$)|blobs\/|oci-layout$|index\.json$|manifest\.json$|repositories$)/.test(name)
+  if (parser.count === 0) throw new BadArchiveError(archive.path, 'is not a tar archive (no entries)')
+  return {archive, members: outer.members, rootfs: outer.rootfs, plainDigest: outer.hashPlain ? 'sha256:' + plainHash.digest('hex') : null, plainSize: plainBytes}
 }
 
 function describeTarFailure(error: unknown, seen: number, lastName: string, compression: Compression): string {
@@ -132,94 +126,148 @@ function describeTarFailure(error: unknown, seen: number, lastName: string, comp
   return `is corrupted after ${seen} entries${lastName ? ` (last: '${lastName}')` : ''}: ${msg}`
 }
 
-async function scanMember(header: TarHeader, body: TarEntryStream, kind: ContentHash, budget: Budget): Promise<ScannedMember | null> {
-  const name = cleanName(header.name)
-  if (name.hostile || name.path === '/') return null
-  const base: ScannedMember = {
-    name: name.path.slice(1),
-    type: 'file',
-    size: header.size,
-    offset: body.offset,
+/**
+ * Every docker save and OCI archive starts with one of these; a root filesystem practically never
+ * does. Only used to skip hashing the whole tar when that hash cannot be needed.
+ */
+function looksLikeImageMember(name: string): boolean {
+  return /^(\.\/)?([0-9a-f]{64}(\/|\.json$|\.tar$)|blobs\/|oci-layout$|index\.json$|manifest\.json$|repositories$)/.test(name)
+}
+
+/** Reads the outer archive's members as the parser hands them out. */
+class OuterVisitor implements TarVisitor {
+  readonly members = new Map<string, ScannedMember>()
+  readonly rootfs: FileEntry[] = []
+  /** Whether the whole plain tar must be hashed (an export's diff_id). */
+  hashPlain = true
+  private decided = false
+  private current?: MemberReader
+  private header_?: MemberHeader
+  private readonly waits: Array<Promise<unknown>> = []
+
+  constructor(
+    private readonly kind: ContentHash,
+    private readonly budget: Budget,
+  ) {}
+
+  header(h: MemberHeader, offset: number): void {
+    if (!this.decided) {
+      this.decided = true
+      this.hashPlain = !looksLikeImageMember(h.name)
+    }
+    this.header_ = h
+    const name = cleanName(h.name)
+    this.current = undefined
+    if (name.hostile || name.path === '/') return
+    const base: ScannedMember = {name: name.path.slice(1), type: 'file', size: h.size, offset}
+    if (h.type === 'file' || h.type === 'contiguous-file') {
+      this.current = new MemberReader(base, this.kind, this.budget)
+      return
+    }
+    if (h.type === 'directory') this.members.set(base.name, {...base, type: 'dir', size: 0})
+    else if (h.type === 'symlink') this.members.set(base.name, {...base, type: 'symlink', size: 0, linkTarget: h.linkname ?? ''})
+    else if (h.type === 'link') this.members.set(base.name, {...base, type: 'hardlink', size: 0, linkTarget: cleanName(h.linkname ?? '').path.slice(1)})
   }
-  switch (header.type) {
-    case 'directory': {
-      return {...base, type: 'dir', size: 0}
-    }
 
-    case 'symlink': {
-      return {...base, type: 'symlink', size: 0, linkTarget: header.linkname ?? ''}
-    }
+  body(chunk: Buffer): void {
+    const wait = this.current?.push(chunk)
+    if (wait) this.waits.push(wait)
+  }
 
-    case 'link': {
-      return {...base, type: 'hardlink', size: 0, linkTarget: cleanName(header.linkname ?? '').path.slice(1)}
+  end(): void {
+    const reader = this.current
+    const h = this.header_!
+    this.current = undefined
+    const content = reader?.contentDigest()
+    const entry = fileEntryFromHeader(h, content)
+    if (entry) {
+      this.budget.file()
+      this.rootfs.push(entry)
     }
+    if (reader) this.waits.push(reader.finish().then((m) => this.members.set(m.name, m)))
+  }
 
-    case 'file':
-    case 'contiguous-file': {
-      return readFileMember(base, body, kind, budget)
-    }
-
-    default: {
-      return null
-    }
+  /** Wait for decompressors to drain and layers to finish before more bytes are pushed. */
+  async settle(): Promise<void> {
+    while (this.waits.length > 0) await Promise.all(this.waits.splice(0))
   }
 }
 
-async function readFileMember(member: ScannedMember, body: TarEntryStream, kind: ContentHash, budget: Budget): Promise<ScannedMember> {
-  const content = contentHasher(kind)
-  // sha256 only for what can be a blob; a rootfs file needs just the content hash.
-  let blob: ReturnType<typeof createHash> | undefined
-  const depth = member.name.split('/').length
-  const head: Buffer[] = []
-  let headBytes = 0
-  let mode: 'undecided' | 'doc' | 'layer' | 'plain' = 'undecided'
-  let feed: LayerFeed | undefined
+/**
+ * One regular member of the outer archive: sniffed from its first block, then kept (a document),
+ * walked (a layer) or only hashed (any other file). sha256 only for what can be a blob.
+ */
+class MemberReader {
+  private readonly content: Hasher
+  private blob?: Hash
+  private readonly depth: number
+  private head: Buffer[] = []
+  private headBytes = 0
+  private mode: 'undecided' | 'doc' | 'layer' | 'plain' = 'undecided'
+  private feed?: LayerFeed
+  private contentText?: string
 
-  const decide = () => {
-    const start = Buffer.concat(head)
-    head.length = 0
-    head.push(start)
-    if (depth > MAX_LAYER_DEPTH) return 'plain'
+  constructor(
+    private readonly member: ScannedMember,
+    private readonly kind: ContentHash,
+    private readonly budget: Budget,
+  ) {
+    this.content = contentHasher(kind)
+    this.depth = member.name.split('/').length
+  }
+
+  push(chunk: Buffer): Promise<void> | undefined {
+    if (this.mode === 'undecided') {
+      this.head.push(Buffer.from(chunk))
+      this.headBytes += chunk.length
+      return this.headBytes >= 512 ? this.start() : undefined
+    }
+    this.content.update(chunk)
+    this.blob?.update(chunk)
+    if (this.mode === 'doc') this.head.push(Buffer.from(chunk))
+    else if (this.mode === 'layer') return this.feed!.write(chunk)
+    return undefined
+  }
+
+  private decide(start: Buffer): 'doc' | 'layer' | 'plain' {
+    if (this.depth > MAX_LAYER_DEPTH) return 'plain'
     const first = start.find((b) => b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09)
-    const base = member.name.slice(member.name.lastIndexOf('/') + 1)
-    const isDoc = KNOWN_DOCS.has(member.name) || base === 'json' || base === 'VERSION' || first === 0x7b || first === 0x5b
-    if (isDoc && member.size <= DOC_CAP) return 'doc'
+    const name = this.member.name
+    const base = name.slice(name.lastIndexOf('/') + 1)
+    const isDoc = KNOWN_DOCS.has(name) || base === 'json' || base === 'VERSION' || first === 0x7b || first === 0x5b
+    if (isDoc && this.member.size <= DOC_CAP) return 'doc'
     const compression = sniffCompression(start)
     if (compression !== 'none' || looksLikeTar(start)) {
-      feed = new LayerFeed(compression, kind, budget, `'${member.name}'`)
+      this.feed = new LayerFeed(compression, this.kind, this.budget, `'${name}'`)
       return 'layer'
     }
     return 'plain'
   }
-  const start = async () => {
-    mode = decide()
-    if (mode !== 'plain') blob = createHash('sha256').update(head[0])
-    content.update(head[0])
-    if (mode === 'layer') await feed!.write(head[0])
-    if (mode !== 'doc') head.length = 0
+
+  private start(): Promise<void> | undefined {
+    const start = Buffer.concat(this.head)
+    this.mode = this.decide(start)
+    if (this.mode !== 'plain') this.blob = createHash('sha256').update(start)
+    this.content.update(start)
+    this.head = this.mode === 'doc' ? [start] : []
+    return this.mode === 'layer' ? this.feed!.write(start) : undefined
   }
 
-  for await (const c of body) {
-    const chunk = c as Buffer
-    if (mode === 'undecided') {
-      head.push(chunk)
-      headBytes += chunk.length
-      if (headBytes >= 512) await start()
-      continue
+  contentDigest(): string {
+    if (this.mode === 'undecided') {
+      if (this.member.size > 0) void this.start()
+      else this.blob = createHash('sha256')
     }
-    content.update(chunk)
-    blob?.update(chunk)
-    if (mode === 'doc') head.push(chunk)
-    else if (mode === 'layer') await feed!.write(chunk)
+    this.contentText ??= this.content.digest()
+    return this.contentText
   }
-  if (mode === 'undecided') {
-    if (member.size > 0) await start()
-    else blob = createHash('sha256')
+
+  async finish(): Promise<ScannedMember> {
+    const content = this.contentDigest()
+    const result: ScannedMember = {...this.member, content}
+    if (this.blob) result.digest = 'sha256:' + this.blob.digest('hex')
+    if (this.mode === 'doc') result.doc = Buffer.concat(this.head)
+    if (this.mode === 'layer') result.layer = await this.feed!.finish(result.digest!)
+    return result
   }
-  const result: ScannedMember = {...member, content: content.digest()}
-  if (blob) result.digest = 'sha256:' + blob.digest('hex')
-  const decided = mode as 'undecided' | 'doc' | 'layer' | 'plain'
-  if (decided === 'doc') result.doc = Buffer.concat(head)
-  if (decided === 'layer') result.layer = await feed!.finish(result.digest!)
-  return result
 }

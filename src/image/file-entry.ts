@@ -1,19 +1,9 @@
+import {type MemberHeader} from '../archive/member-header.js'
 import {type FileEntry, type FileType} from './model.js'
+
+export type {MemberHeader} from '../archive/member-header.js'
 import {baseName, cleanName, parentOf} from './paths.js'
 
-/** What a tar header says about one member: the fields a FileEntry is made from. */
-export interface MemberHeader {
-  name: string
-  type: string
-  mode: number
-  uid: number
-  gid: number
-  size: number
-  mtime: Date | number
-  linkname?: string | null
-  devmajor?: number
-  devminor?: number
-}
 
 const TYPES: Record<string, FileType> = {
   file: 'file',

@@ -14,6 +14,15 @@ export interface FlatEntry extends FileEntry {
 export class FlatFs {
   readonly entries = new Map<string, FlatEntry>()
   private readonly children = new Map<string, Set<string>>()
+  /**
+   * When set, every path that apply() adds, replaces or removes is recorded here with the entry it
+   * had before its first change (undefined: it did not exist), so a caller can update a count.
+   */
+  touched?: Map<string, FlatEntry | undefined>
+
+  private touch(path: string): void {
+    if (this.touched && !this.touched.has(path)) this.touched.set(path, this.entries.get(path))
+  }
 
   static of(layers: Layer[]): FlatFs {
     const fs = new FlatFs()
@@ -48,6 +57,7 @@ export class FlatFs {
         entry.size = target.size
       }
     }
+    this.touch(entry.path)
     this.entries.set(entry.path, entry)
     const parent = parentOf(entry.path)
     let siblings = this.children.get(parent)
@@ -57,6 +67,7 @@ export class FlatFs {
 
   private remove(path: string): void {
     this.removeChildren(path)
+    this.touch(path)
     if (this.entries.delete(path)) this.children.get(parentOf(path))?.delete(path)
   }
 
@@ -66,6 +77,7 @@ export class FlatFs {
     this.children.delete(dir)
     for (const kid of kids) {
       this.removeChildren(kid)
+      this.touch(kid)
       this.entries.delete(kid)
     }
   }

@@ -8,7 +8,11 @@ export interface CleanName {
   hostile?: string
 }
 
+const PLAIN = /^(?:\.\/)?(?:[^/.][^/]*\/)*[^/.][^/]*\/?$/
+
 export function cleanName(raw: string): CleanName {
+  // The common case (`a/b/c`, `./a/b/`) needs no splitting.
+  if (PLAIN.test(raw) && !raw.includes('/.')) return {path: '/' + raw.replace(/^\.\//, '').replace(/\/$/, '')}
   const absolute = raw.startsWith('/')
   const parts: string[] = []
   for (const p of raw.split('/')) {
