@@ -63,7 +63,9 @@ export default class Rollback extends ImgdiffCommand {
       [
         `Wrote ${flags.output}: ${data.repoTags.join(', ')} (${shortId(data.imageId)}), step ${step.step} of ${image.history.length}: ${data.layers} layers, ${data.history} history entries (${family}).`,
         ...result.inexact.map((n) => `note: ${n}`),
-        `Load it with: docker load -i ${flags.output}`,
+        family === 'oci'
+          ? `An OCI layout: use it with skopeo (oci-archive:${flags.output}), containerd or Docker 25+.`
+          : `Load it with: docker load -i ${flags.output}`,
       ].join('\n'),
     )
   }
