@@ -2,7 +2,7 @@ import {Command, Flags} from '@oclif/core'
 import {stat} from 'node:fs/promises'
 import {type ContentHash} from '../archive/hash.js'
 import {ImgdiffError} from '../errors.js'
-import {selectImage} from '../formats/read.js'
+import {readArchive, selectImage} from '../formats/read.js'
 import {readArchiveInWorker} from '../formats/read-worker.js'
 import {type Image} from '../image/model.js'
 import {Progress} from '../render/progress.js'
@@ -29,9 +29,12 @@ export abstract class ImgdiffCommand extends Command {
     const progress = Progress.forStderr(flags.json)
     try {
       const sizes = await Promise.all(paths.map(async (p) => (await stat(p).catch(() => ({size: 0}))).size))
+      // Every archive but the last is read on a worker thread; the last on this thread, which
+      // would otherwise wait idle, and whose result needs no copying across threads.
       return await Promise.all(
         paths.map(async (p, i) => {
-          const images = await readArchiveInWorker(p, {verify: flags.verify, platform: flags.platform, strict: flags.strict, contentHash: flags['content-hash'] as ContentHash | undefined, onProgress: progress.track(p, sizes[i])})
+          const options = {verify: flags.verify, platform: flags.platform, strict: flags.strict, contentHash: flags['content-hash'] as ContentHash | undefined, onProgress: progress.track(p, sizes[i])}
+          const images = i < paths.length - 1 ? await readArchiveInWorker(p, options) : await readArchive(p, options)
           return selectImage(images, flags.image, p)
         }),
       )

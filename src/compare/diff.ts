@@ -42,8 +42,6 @@ export interface DiffResult {
 }
 
 export function diffImages(a: Image, b: Image, options: DiffOptions): DiffResult {
-  const fsA = FlatFs.of(a.layers)
-  const fsB = FlatFs.of(b.layers)
   const flatA = isFlat(a)
   const flatB = isFlat(b)
   const fileOptions: FileDiffOptions = {
@@ -53,13 +51,25 @@ export function diffImages(a: Image, b: Image, options: DiffOptions): DiffResult
     layerSide: b.kind === 'image' ? 'b' : a.kind === 'image' ? 'a' : null,
     images: {a: a.kind === 'image', b: b.kind === 'image'},
   }
+  // For an export against an image, finding the matching step flattens the image layer by
+  // layer; its last state is the image's filesystem, so it is not built twice.
+  let exportMatch: ExportMatch | null = null
+  let fsA: FlatFs
+  let fsB: FlatFs
+  if (flatA !== flatB) {
+    const flat = FlatFs.of((flatA ? a : b).layers)
+    const full = new FlatFs()
+    exportMatch = matchExport(flat, flatA ? b : a, fileOptions, full)
+    ;[fsA, fsB] = flatA ? [flat, full] : [full, flat]
+  } else {
+    fsA = FlatFs.of(a.layers)
+    fsB = FlatFs.of(b.layers)
+  }
   const files = diffFiles(fsA, fsB, fileOptions)
   const bothImages = a.kind === 'image' && b.kind === 'image'
   const layers = alignLayers(a, b)
   const config = bothImages ? diffConfig(a, b) : null
   const history = bothImages ? diffHistory(a, b) : null
-  let exportMatch: ExportMatch | null = null
-  if (flatA !== flatB) exportMatch = flatA ? matchExport(fsA, b, fileOptions) : matchExport(fsB, a, fileOptions)
 
   const real = files.filter((f) => !f.runtime)
   const layersSame = layers.filter((l) => l.status === 'same').length

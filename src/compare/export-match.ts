@@ -25,12 +25,12 @@ export interface ExportMatch {
  * Which history step's filesystem is closest to a flat one: flatten the image layer by layer and
  * count differing (non-runtime) paths after each. Ties go to the later step.
  */
-export function matchExport(flat: FlatFs, image: Image, options: FileDiffOptions): ExportMatch | null {
+/** `fs` (empty) is filled with the image's flattened filesystem on the way, for the caller to reuse. */
+export function matchExport(flat: FlatFs, image: Image, options: FileDiffOptions, fs = new FlatFs()): ExportMatch | null {
   if (image.layers.length === 0) return null
   // Counted incrementally: a layer changes the count only at the paths it touches, so the cost
   // is the layers' sizes, not (layers x files).
   const opts = {...options, layerSide: null}
-  const fs = new FlatFs()
   let count = countDifferences(fs, flat, opts)
   const byLayers: number[] = []
   image.layers.forEach((layer, i) => {

@@ -54,23 +54,19 @@ export function diffFiles(a: FlatFs, b: FlatFs, options: FileDiffOptions): FileC
 /** How many non-runtime paths differ: the cheap form used to find the step an export matches. */
 export function countDifferences(a: FlatFs, b: FlatFs, options: FileDiffOptions): number {
   let n = 0
-  for (const [path, x] of a.entries) {
-    const c = compareOne(path, x, b.get(path), options)
-    if (c && !c.runtime) n++
-  }
-  for (const [path, y] of b.entries) {
-    if (a.entries.has(path)) continue
-    const c = compareOne(path, undefined, y, options)
-    if (c && !c.runtime) n++
-  }
+  for (const [path, x] of a.entries) if (differs(path, x, b.get(path), options)) n++
+  for (const [path, y] of b.entries) if (!a.entries.has(path) && differs(path, undefined, y, options)) n++
   return n
 }
 
 /** Whether one path counts as a (non-runtime) difference. */
 export function differs(path: string, x: FlatEntry | undefined, y: FlatEntry | undefined, options: FileDiffOptions): boolean {
   if (!x && !y) return false
-  const c = compareOne(path, x, y, options)
-  return c !== null && !c.runtime
+  if (x && y) {
+    const fields = changedFields(x, y, options.ignore)
+    return fields.length > 0 && !(options.runtime && isRuntimeChange(path, 'modified', fields))
+  }
+  return !(options.runtime && isRuntimeChange(path, x ? 'removed' : 'added', []))
 }
 
 function compareOne(path: string, x: FlatEntry | undefined, y: FlatEntry | undefined, options: FileDiffOptions): FileChange | null {

@@ -34,7 +34,14 @@ export class FlatFs {
     // Whiteouts hide what lower layers had, wherever the marker stands in this layer's tar.
     for (const f of files) if (f.whiteout === 'opaque' && !f.hostile) this.removeChildren(f.path)
     for (const f of files) if (f.whiteout === 'delete' && !f.hostile) this.remove(f.path)
-    for (const f of files) if (!f.whiteout && !f.hostile) this.add({...f, layer})
+    // Entries are taken as they are (no copy per file): a FileEntry belongs to one layer, so
+    // stamping its layer index on it is the same every time that layer is applied.
+    for (const f of files) {
+      if (f.whiteout || f.hostile) continue
+      const entry = f as FlatEntry
+      entry.layer = layer
+      this.add(entry)
+    }
   }
 
   get(path: string): FlatEntry | undefined {
