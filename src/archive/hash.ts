@@ -1,5 +1,4 @@
-import {createHash, type Hash} from 'node:crypto'
-import {Transform} from 'node:stream'
+import {createHash} from 'node:crypto'
 import xxhash from '@node-rs/xxhash'
 
 export function sha256Hex(data: Uint8Array | string): string {
@@ -8,32 +7,6 @@ export function sha256Hex(data: Uint8Array | string): string {
 
 export function digestOf(data: Uint8Array | string): string {
   return 'sha256:' + sha256Hex(data)
-}
-
-/** A pass-through that hashes and counts what flows by. */
-export class HashingTap extends Transform {
-  readonly hash: Hash = createHash('sha256')
-  bytes = 0
-  /** Checked per chunk: lets the owner stop hashing once it knows the digest will not be needed. */
-  skipHash: () => boolean = () => false
-  /** Called with the byte count after each chunk; throwing stops the stream with that error. */
-  guard: (bytes: number) => void = () => {}
-
-  override _transform(chunk: Buffer, _enc: BufferEncoding, done: (err?: Error | null, data?: Buffer) => void): void {
-    if (!this.skipHash()) this.hash.update(chunk)
-    this.bytes += chunk.length
-    try {
-      this.guard(this.bytes)
-    } catch (error) {
-      done(error as Error)
-      return
-    }
-    done(null, chunk)
-  }
-
-  digest(): string {
-    return 'sha256:' + this.hash.digest('hex')
-  }
 }
 
 /**

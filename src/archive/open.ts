@@ -1,6 +1,6 @@
 import {createReadStream} from 'node:fs'
 import {open, stat} from 'node:fs/promises'
-import {type Readable} from 'node:stream'
+import {type Duplex, type Readable} from 'node:stream'
 import {BadArchiveError} from '../errors.js'
 import {type Compression, decompressor, sniffCompression} from './compression.js'
 
@@ -36,12 +36,24 @@ export async function probeArchive(path: string): Promise<OpenedArchive> {
   return {path, bytes, compression: sniffCompression(head)}
 }
 
-/** The archive's plain tar bytes, decompressed if the whole file was compressed. */
-export function plainTarStream(archive: OpenedArchive, onRawChunk?: (n: number) => void): Readable {
+/**
+ * The archive's plain tar bytes as a stream chain (the file, then its decompressor if the whole
+ * file is compressed), for walkTar or pipeline. `onRaw` hears the bytes read from the file.
+ */
+export function plainTarChain(archive: Pick<OpenedArchive, 'path' | 'compression'>, onRaw?: (bytes: number) => void): [Readable, ...Duplex[]] {
   const raw = createReadStream(archive.path, {highWaterMark: 1024 * 1024})
-  if (onRawChunk) raw.on("data", (c: Buffer | string) => onRawChunk(c.length))
-  if (archive.compression === 'none') return raw
+  if (onRaw) {
+    let n = 0
+    raw.on('data', (c: Buffer | string) => onRaw((n += c.length)))
+  }
+  if (archive.compression === 'none') return [raw]
   const inflate = decompressor(archive.compression)
   raw.on('error', (e) => inflate.destroy(e))
-  return raw.pipe(inflate)
+  return [raw, inflate]
+}
+
+/** The same bytes as one readable stream. */
+export function plainTarStream(archive: Pick<OpenedArchive, 'path' | 'compression'>, onRaw?: (bytes: number) => void): Readable {
+  const [raw, inflate] = plainTarChain(archive, onRaw)
+  return inflate ? raw.pipe(inflate) : raw
 }

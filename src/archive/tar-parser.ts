@@ -45,7 +45,6 @@ export class TarParser {
   private pax: Record<string, string> = {}
   private longName?: string
   private longLink?: string
-  private current?: MemberHeader
   /** Members read so far (for messages). */
   count = 0
   lastName = ''
@@ -53,7 +52,7 @@ export class TarParser {
   constructor(private readonly visitor: TarVisitor) {}
 
   push(chunk: Buffer): void {
-    let buf = this.pending ? Buffer.concat([this.pending, chunk]) : chunk
+    const buf = this.pending ? Buffer.concat([this.pending, chunk]) : chunk
     this.pending = null
     let pos = 0
     while (pos < buf.length) {
@@ -89,7 +88,6 @@ export class TarParser {
       pos += BLOCK
       this.offset += BLOCK
     }
-    buf = Buffer.alloc(0)
   }
 
   /** The input ended: fine only at a member boundary (after the end blocks, or, leniently, without them). */
@@ -149,7 +147,6 @@ export class TarParser {
     const bodySize = h.type === 'link' || h.type === 'symlink' || h.type === 'directory' ? 0 : h.size
     this.count++
     this.lastName = h.name
-    this.current = h
     this.visitor.header(h, this.headerOffset)
     this.remaining = bodySize
     this.padding = (BLOCK - (bodySize % BLOCK)) % BLOCK
@@ -166,7 +163,6 @@ export class TarParser {
       else if (this.metaType === 'K') this.longLink = text(data, 0, data.length)
     } else {
       this.visitor.end()
-      this.current = undefined
     }
     this.state = this.padding > 0 ? 'padding' : 'header'
   }

@@ -1,7 +1,7 @@
 import {createTwoFilesPatch} from 'diff'
-import {createReadStream} from 'node:fs'
-import {type Duplex} from 'node:stream'
 import {decompressor, sniffCompression} from '../archive/compression.js'
+import {plainTarChain} from '../archive/open.js'
+import {peekHead} from '../archive/peek-head.js'
 import {walkTar, type TarEntryStream} from '../archive/tar.js'
 import {type FileChange} from '../compare/file-diff.js'
 import {cleanName} from '../image/paths.js'
@@ -55,10 +55,7 @@ async function collect(image: Image, wanted: Wanted): Promise<Map<string, Buffer
   image.layers.forEach((l, i) => {
     if (l.member && [...wanted.values()].includes(i)) layerByMember.set(l.member, [...(layerByMember.get(l.member) ?? []), i])
   })
-  const outer = (): [ReturnType<typeof createReadStream>, ...Duplex[]] => {
-    const raw = createReadStream(image.path, {highWaterMark: 1024 * 1024})
-    return image.compression === 'none' ? [raw] : [raw, decompressor(image.compression as never)]
-  }
+  const outer = () => plainTarChain(image)
   if (image.kind === 'export') {
     await walkTar(outer(), (_h, entry) => take(0, entry))
     return found
@@ -67,13 +64,8 @@ async function collect(image: Image, wanted: Wanted): Promise<Map<string, Buffer
     const layers = layerByMember.get(cleanName(header.name).path.slice(1))
     if (!layers || header.type !== 'file') return
     // The layer's own compression is sniffed again, exactly as the first pass did.
-    const source = entry
-    const first = await new Promise<Buffer | null>((resolve) => {
-      source.once('readable', () => resolve(source.read(Math.min(6, header.size)) as Buffer | null))
-    })
-    const compression = sniffCompression(first ?? Buffer.alloc(0))
-    if (first) source.unshift(first)
-    await walkTar([source, decompressor(compression)], async (_h, inner) => {
+    const {head, rest} = await peekHead(entry, 6)
+    await walkTar([rest, decompressor(sniffCompression(head))], async (_h, inner) => {
       for (const i of layers) await take(i, inner)
     })
   })

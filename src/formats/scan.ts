@@ -1,10 +1,8 @@
 import {createHash, type Hash} from 'node:crypto'
-import {createReadStream} from 'node:fs'
-import {type Readable} from 'node:stream'
 import {type ContentHash, contentHasher, type Hasher} from '../archive/hash.js'
-import {type Compression, decompressor, sniffCompression} from '../archive/compression.js'
+import {type Compression, sniffCompression} from '../archive/compression.js'
 import {type MemberHeader} from '../archive/member-header.js'
-import {type OpenedArchive} from '../archive/open.js'
+import {type OpenedArchive, plainTarStream} from '../archive/open.js'
 import {looksLikeTar} from '../archive/tar.js'
 import {TarParser, type TarVisitor} from '../archive/tar-parser.js'
 import {BadArchiveError, errorMessage, ImgdiffError} from '../errors.js'
@@ -58,22 +56,10 @@ export const DOC_CAP = 16 * 1024 * 1024
 const MAX_LAYER_DEPTH = 3
 const KNOWN_DOCS = new Set(['manifest.json', 'index.json', 'repositories', 'oci-layout'])
 
-function plainStream(archive: OpenedArchive, onRaw?: (bytes: number) => void): Readable {
-  const raw = createReadStream(archive.path, {highWaterMark: 1024 * 1024})
-  if (onRaw) {
-    let n = 0
-    raw.on('data', (c) => onRaw((n += c.length)))
-  }
-  if (archive.compression === 'none') return raw
-  const inflate = decompressor(archive.compression)
-  raw.on('error', (e) => inflate.destroy(e))
-  return raw.pipe(inflate)
-}
-
 /** sha256 of an archive's plain tar bytes: a second pass, for the rare export that began like an image. */
 export async function plainDigestOf(archive: OpenedArchive): Promise<string> {
   const hash = createHash('sha256')
-  for await (const chunk of plainStream(archive)) hash.update(chunk as Buffer)
+  for await (const chunk of plainTarStream(archive)) hash.update(chunk as Buffer)
   return 'sha256:' + hash.digest('hex')
 }
 
@@ -87,7 +73,7 @@ export async function scanArchive(archive: OpenedArchive, options: ScanOptions =
   const outer = new OuterVisitor(options.contentHash ?? 'xxh3', budget)
   const parser = new TarParser(outer)
   let rawBytes = 0
-  const source = plainStream(archive, (n) => {
+  const source = plainTarStream(archive, (n) => {
     rawBytes = n
     options.onProgress?.(n)
   })

@@ -1,3 +1,5 @@
+import {type Compression} from '../archive/compression.js'
+
 /**
  * The one model every reader produces and every comparer and writer consumes. Plain data only
  * (no classes, no Maps), so an Image can cross a worker-thread boundary and print as JSON.
@@ -39,7 +41,7 @@ export interface Layer {
   size: number
   /** Bytes of the uncompressed tar. */
   uncompressedSize: number
-  compression: string
+  compression: Compression
   /** Legacy v1 id (directory name in a docker save), where the archive has one. */
   v1Id?: string
   /** Where the bytes live in the archive (member path), for writers that copy them. */
@@ -81,7 +83,7 @@ export interface Image {
   /** Human name of the archive shape, e.g. `docker-save`, `oci-layout`, `container-export`. */
   format: string
   /** How the whole archive file was compressed. */
-  compression: string
+  compression: Compression
   /** sha256 of the config bytes; for a legacy v1 archive, the top v1 id. */
   imageId: string | null
   repoTags: string[]

@@ -34,8 +34,3 @@ export function parentOf(path: string): string {
 export function baseName(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1)
 }
-
-/** `/a/b` is inside `/a` (and inside `/`). */
-export function isInside(path: string, dir: string): boolean {
-  return dir === '/' ? path !== '/' : path.startsWith(dir + '/')
-}

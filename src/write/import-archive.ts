@@ -3,7 +3,7 @@ import {sha256Hex} from '../archive/hash.js'
 import {type ImportedImage} from '../image/import.js'
 import {type Image} from '../image/model.js'
 import {addBuffer, addStream, EPOCH, packStream} from './pack.js'
-import {archiveChain} from './source-bytes.js'
+import {plainTarChain} from '../archive/open.js'
 import {PassThrough} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
 
@@ -17,7 +17,7 @@ export function writeImportArchive(rootfs: Image, image: ImportedImage): Readabl
     const layerDir = sha256Hex(`imgdiff import ${image.diffId}`)
     await addBuffer(pack, `${configHex}.json`, image.configBytes)
     const plain = new PassThrough({highWaterMark: 1024 * 1024})
-    const copying = pipeline([...archiveChain(rootfs), plain] as unknown as [Readable, PassThrough])
+    const copying = pipeline([...plainTarChain(rootfs), plain] as unknown as [Readable, PassThrough])
     await Promise.all([copying, addStream(pack, {name: `${layerDir}/layer.tar`, size: rootfs.layers[0].uncompressedSize, mtime: EPOCH, mode: 0o644, type: 'file'}, plain)])
     await addBuffer(pack, `${layerDir}/VERSION`, '1.0')
     await addBuffer(pack, `${layerDir}/json`, JSON.stringify({id: layerDir, created: JSON.parse(image.configBytes.toString()).created, container_config: {Cmd: null}, os: 'linux'}))

@@ -6,7 +6,7 @@ import {fileEntryFromHeader} from '../image/file-entry.js'
 import {type Image} from '../image/model.js'
 import {addStream, packStream} from './pack.js'
 import {forEachMember} from './source-bytes.js'
-import {peekHead} from './peek-head.js'
+import {peekHead} from '../archive/peek-head.js'
 
 /**
  * The image's filesystem as one tar (offline `docker export` minus runtime files): each layer is
