@@ -2,7 +2,7 @@ import {Command, Flags} from '@oclif/core'
 import {stat} from 'node:fs/promises'
 import {type ContentHash} from '../archive/hash.js'
 import {ImgdiffError} from '../errors.js'
-import {readArchive, selectImage} from '../formats/read.js'
+import {readArchive, type ReadOptions, selectImage} from '../formats/read.js'
 import {readArchiveInWorker} from '../formats/read-worker.js'
 import {type Image} from '../image/model.js'
 import {Progress} from '../render/progress.js'
@@ -16,6 +16,13 @@ export const readFlags = {
   verify: Flags.boolean({description: "Check every layer's diff_id against the config (--no-verify skips it).", default: true, allowNo: true}),
 }
 
+type ReadFlagValues = {platform?: string; verify: boolean; strict?: boolean; 'content-hash'?: string}
+
+/** ReadOptions from the read flags a command declared. */
+export function readOptions(flags: ReadFlagValues): ReadOptions {
+  return {verify: flags.verify, platform: flags.platform, strict: flags.strict, contentHash: flags['content-hash'] as ContentHash | undefined}
+}
+
 /**
  * What every imgdiff command shares: `--json`, reading archives with progress, and errors as one
  * line on stderr with diff(1)'s exit status 2 (a stack trace only with DEBUG set).
@@ -25,7 +32,7 @@ export abstract class ImgdiffCommand extends Command {
     json: Flags.boolean({description: 'Print the result as JSON on stdout.', default: false}),
   }
 
-  protected async loadImages(paths: string[], flags: {json: boolean; image?: string; platform?: string; verify: boolean; strict?: boolean; 'content-hash'?: string}): Promise<Image[]> {
+  protected async loadImages(paths: string[], flags: ReadFlagValues & {json: boolean; image?: string}): Promise<Image[]> {
     const progress = Progress.forStderr(flags.json)
     try {
       const sizes = await Promise.all(paths.map(async (p) => (await stat(p).catch(() => ({size: 0}))).size))
@@ -33,7 +40,7 @@ export abstract class ImgdiffCommand extends Command {
       // would otherwise wait idle, and whose result needs no copying across threads.
       return await Promise.all(
         paths.map(async (p, i) => {
-          const options = {verify: flags.verify, platform: flags.platform, strict: flags.strict, contentHash: flags['content-hash'] as ContentHash | undefined, onProgress: progress.track(p, sizes[i])}
+          const options = {...readOptions(flags), onProgress: progress.track(p, sizes[i])}
           const images = i < paths.length - 1 ? await readArchiveInWorker(p, options) : await readArchive(p, options)
           return selectImage(images, flags.image, p)
         }),

@@ -1,5 +1,5 @@
 import {Args} from '@oclif/core'
-import {ImgdiffCommand, readFlags} from '../cli/base-command.js'
+import {ImgdiffCommand, readFlags, readOptions} from '../cli/base-command.js'
 import {readArchive} from '../formats/read.js'
 import {stepsOf} from '../image/steps.js'
 import {summarize} from '../image/summary.js'
@@ -12,11 +12,11 @@ export default class Inspect extends ImgdiffCommand {
 
   static args = {archive: Args.string({description: 'archive to read', required: true})}
 
-  static flags = {verify: readFlags.verify, platform: readFlags.platform}
+  static flags = {verify: readFlags.verify, platform: readFlags.platform, strict: readFlags.strict, 'content-hash': readFlags['content-hash']}
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Inspect)
-    const images = await readArchive(args.archive, {verify: flags.verify, platform: flags.platform})
+    const images = await readArchive(args.archive, readOptions(flags))
     const data = {images: images.map((img) => ({...summarize(img), steps: stepsOf(img)}))}
     this.print(flags.json, data, () => data.images.map((s) => renderInspect(s, s.steps)).join('\n\n'))
   }

@@ -1,5 +1,5 @@
 import {Args} from '@oclif/core'
-import {ImgdiffCommand, readFlags} from '../cli/base-command.js'
+import {ImgdiffCommand, readFlags, readOptions} from '../cli/base-command.js'
 import {readArchive} from '../formats/read.js'
 import {buildTree, renderTree} from '../render/tree.js'
 
@@ -14,11 +14,11 @@ export default class Tree extends ImgdiffCommand {
 
   static args = {archive: Args.string({description: 'archives to read', required: true})}
 
-  static flags = {verify: readFlags.verify, platform: readFlags.platform}
+  static flags = {verify: readFlags.verify, platform: readFlags.platform, strict: readFlags.strict, 'content-hash': readFlags['content-hash']}
 
   async run(): Promise<void> {
     const {argv, flags} = await this.parse(Tree)
-    const images = (await Promise.all((argv as string[]).map((p) => readArchive(p, {verify: flags.verify, platform: flags.platform})))).flat()
+    const images = (await Promise.all((argv as string[]).map((p) => readArchive(p, readOptions(flags))))).flat()
     const roots = buildTree(images)
     this.print(flags.json, {roots}, () => renderTree(roots))
   }

@@ -50,9 +50,9 @@ export async function readArchive(path: string, options: ReadOptions): Promise<I
 }
 
 function checkBounds(image: Image): void {
-  if (image.layers.length > LIMITS.layers) throw new BadArchiveError(image.path, `has ${image.layers.length} layers; imgdiff stops at ${LIMITS.layers}`)
+  if (image.layers.length > LIMITS.layers) throw new BadArchiveError(image.path, `has ${image.layers.length} layers; imgdiff stops at ${LIMITS.layers} (IMGDIFF_MAX_LAYERS raises it)`)
   if (image.history.length > LIMITS.historyEntries) {
-    throw new BadArchiveError(image.path, `has ${image.history.length} history entries; imgdiff stops at ${LIMITS.historyEntries}`)
+    throw new BadArchiveError(image.path, `has ${image.history.length} history entries; imgdiff stops at ${LIMITS.historyEntries} (IMGDIFF_MAX_HISTORY raises it)`)
   }
 }
 
