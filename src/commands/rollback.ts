@@ -38,11 +38,12 @@ export default class Rollback extends ImgdiffCommand {
     const step = resolveStep(image, flags.to)
     const result = rollbackImage(image, step, {tag: flags.tag, configMode: flags.config as 'replay' | 'keep', base})
     const family = familyOf(image)
+    const written = new Map<string, string>()
     await writeSafely(
       flags.output,
       {force: flags.force, inputs: [args.archive]},
-      () => writeImageArchive(image, result, family),
-      (path) => verifyWritten(path, {diffIds: result.layers.map((l) => l.diffId), imageId: result.imageId, kind: 'image'}),
+      () => writeImageArchive(image, result, family, written),
+      (path) => verifyWritten(path, {diffIds: result.layers.map((l) => l.diffId), imageId: result.imageId, kind: 'image'}, {layers: result.layers, written}),
     )
     const data = {
       output: flags.output,

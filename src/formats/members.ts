@@ -11,7 +11,11 @@ import {type Scan, type ScannedMember} from './scan.js'
  * checked against the diff_id the config expects.
  */
 export class Members {
-  constructor(readonly scan: Scan) {}
+  constructor(
+    readonly scan: Scan,
+    /** Layers were not read (a shallow scan): they are taken as the config describes them. */
+    private readonly shallow = false,
+  ) {}
 
   get path(): string {
     return this.scan.archive.path
@@ -69,6 +73,9 @@ export class Members {
     const m = this.resolve(name, `layer ${index + 1}`)
     const dirName = /^([0-9a-f]{64})\/layer\.tar$/.exec(strip(name))
     const v1Id = dirName ? dirName[1] : undefined
+    if (this.shallow) {
+      return {diffId: expected ?? '', digest: '', size: m.size, uncompressedSize: 0, compression: 'none', member: m.name, offset: m.offset + 512, files: [], ...(v1Id ? {v1Id} : {})}
+    }
     if (m.size === 0 && !m.layer) {
       // A 0-byte layer.tar (legacy archives write them for metadata-only steps): an empty layer.
       return {
@@ -97,6 +104,7 @@ export class Members {
       uncompressedSize: m.layer.uncompressedSize,
       compression: m.layer.compression,
       member: m.name,
+      offset: m.offset + 512,
       files: m.layer.files,
       ...(v1Id ? {v1Id} : {}),
     }

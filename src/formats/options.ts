@@ -8,6 +8,8 @@ export interface ReadOptions {
   onProgress?: (rawBytes: number) => void
   /** Unsafe names (absolute, climbing out with `..`) are errors instead of warnings. */
   strict?: boolean
+  /** Structure only: layers are neither hashed nor walked (see ScanOptions.shallow). */
+  shallow?: boolean
   /** How file contents are hashed (default xxh3). */
   contentHash?: ContentHash
 }

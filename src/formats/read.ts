@@ -25,8 +25,8 @@ export function detectShape(scan: Scan): 'docker-save' | 'oci-layout' | 'docker-
 /** Read every image an archive holds, in one pass over its bytes. */
 export async function readArchive(path: string, options: ReadOptions): Promise<Image[]> {
   const archive = await probeArchive(path)
-  const scan = await scanArchive(archive, {onProgress: options.onProgress, contentHash: options.contentHash})
-  const members = new Members(scan)
+  const scan = await scanArchive(archive, {onProgress: options.onProgress, contentHash: options.contentHash, shallow: options.shallow})
+  const members = new Members(scan, options.shallow ?? false)
   const shape = detectShape(scan)
   if (shape === 'export' && scan.plainDigest === null) scan.plainDigest = await plainDigestOf(archive)
   let images: Image[]

@@ -48,6 +48,11 @@ export interface Scan {
 export interface ScanOptions {
   onProgress?: (rawBytes: number) => void
   contentHash?: ContentHash
+  /**
+   * Read structure only: documents are kept, layers are neither hashed nor walked. For checking
+   * an archive imgdiff has just written, whose layer bytes were hashed on the way out.
+   */
+  shallow?: boolean
 }
 
 /** Documents larger than this are not metadata; a config or manifest is a few KB. */
@@ -70,7 +75,7 @@ export async function plainDigestOf(archive: OpenedArchive): Promise<string> {
  */
 export async function scanArchive(archive: OpenedArchive, options: ScanOptions = {}): Promise<Scan> {
   const budget = new Budget(archive.path)
-  const outer = new OuterVisitor(options.contentHash ?? 'xxh3', budget)
+  const outer = new OuterVisitor(options.contentHash ?? 'xxh3', budget, options.shallow ?? false)
   const parser = new TarParser(outer)
   let rawBytes = 0
   const source = plainTarStream(archive, (n) => {
@@ -134,6 +139,7 @@ class OuterVisitor implements TarVisitor {
   constructor(
     private readonly kind: ContentHash,
     private readonly budget: Budget,
+    private readonly shallow: boolean,
   ) {}
 
   header(h: MemberHeader, offset: number): void {
@@ -147,7 +153,7 @@ class OuterVisitor implements TarVisitor {
     if (name.hostile || name.path === '/') return
     const base: ScannedMember = {name: name.path.slice(1), type: 'file', size: h.size, offset}
     if (h.type === 'file' || h.type === 'contiguous-file') {
-      this.current = new MemberReader(base, this.kind, this.budget)
+      this.current = new MemberReader(base, this.kind, this.budget, this.shallow)
       return
     }
     if (h.type === 'directory') this.members.set(base.name, {...base, type: 'dir', size: 0})
@@ -197,6 +203,7 @@ class MemberReader {
     private readonly member: ScannedMember,
     private readonly kind: ContentHash,
     private readonly budget: Budget,
+    private readonly shallow: boolean,
   ) {
     this.content = contentHasher(kind)
     this.depth = member.name.split('/').length
@@ -223,6 +230,7 @@ class MemberReader {
     const isDoc = KNOWN_DOCS.has(name) || base === 'json' || base === 'VERSION' || first === 0x7b || first === 0x5b
     if (isDoc && this.member.size <= DOC_CAP) return 'doc'
     const compression = sniffCompression(start)
+    if (this.shallow) return 'plain'
     if (compression !== 'none' || looksLikeTar(start)) {
       this.feed = new LayerFeed(compression, this.kind, this.budget, `'${name}'`)
       return 'layer'

@@ -46,6 +46,8 @@ export interface Layer {
   v1Id?: string
   /** Where the bytes live in the archive (member path), for writers that copy them. */
   member?: string
+  /** Byte offset of those bytes in the archive's plain tar (after the member's header). */
+  offset?: number
   files: FileEntry[]
 }
 

@@ -3,8 +3,8 @@ import {digestOf, sha256Hex} from '../archive/hash.js'
 import {UsageError} from '../errors.js'
 import {chainIds} from '../image/ids.js'
 import {type Image, type Layer} from '../image/model.js'
-import {addBuffer, addDir, addStream, EPOCH, packStream, type Pack} from './pack.js'
-import {forEachMember} from './source-bytes.js'
+import {addBuffer, addDir, addStream, EPOCH, HashingTap, packStream, type Pack} from './pack.js'
+import {forEachRange} from './source-bytes.js'
 
 /** The image to write: a config, layers whose bytes live in `source`, and tags. */
 export interface NewImage {
@@ -77,7 +77,11 @@ function ociIndex(image: NewImage, manifest: Buffer): Buffer {
 }
 
 /** Stream a new image archive, copying layer bytes from the source archive as they pass. */
-export function writeImageArchive(source: Pick<Image, 'path' | 'compression'>, image: NewImage, family: Family): Readable {
+/**
+ * `written` receives, per source member, the sha256 of the bytes as they went into the output:
+ * the output's layers are verified from these, without reading them back.
+ */
+export function writeImageArchive(source: Pick<Image, 'path' | 'compression'>, image: NewImage, family: Family, written = new Map<string, string>()): Readable {
   return packStream(async (pack) => {
     const withOci = family !== 'docker-save'
     const withDocker = family !== 'oci'
@@ -108,11 +112,13 @@ export function writeImageArchive(source: Pick<Image, 'path' | 'compression'>, i
     }
     if (withDocker && !withOci) await writeLegacyDirs(pack, image, ids, config)
 
-    const sizes = new Map(image.layers.map((l) => [l.member!, l.size]))
-    await forEachMember(source, new Set(targets.keys()), async (member, body) => {
+    const ranges = new Map(image.layers.map((l) => [l.member!, {offset: l.offset, size: l.size}]))
+    await forEachRange(source, ranges, async (member, body) => {
       const paths = targets.get(member)!
       targets.delete(member)
-      await addStream(pack, {name: paths[0], size: sizes.get(member)!, mode: 0o644, mtime: EPOCH, type: 'file'}, body)
+      const tap = new HashingTap()
+      await addStream(pack, {name: paths[0], size: ranges.get(member)!.size, mode: 0o644, mtime: EPOCH, type: 'file'}, body.pipe(tap))
+      written.set(member, tap.digest())
       for (const extra of paths.slice(1)) await addLink(pack, extra, paths[0])
     })
     if (targets.size > 0) throw new Error(`the source archive no longer holds ${[...targets.keys()].join(', ')}`)

@@ -1,5 +1,6 @@
 import {pipeline} from 'node:stream/promises'
-import {type Readable} from 'node:stream'
+import {createHash} from 'node:crypto'
+import {type Readable, Transform} from 'node:stream'
 import * as tarStream from 'tar-stream'
 
 export type Pack = tarStream.Pack
@@ -28,6 +29,20 @@ export function addDir(pack: Pack, name: string): Promise<void> {
   return new Promise((resolve, reject) => {
     pack.entry({name, mode: 0o755, mtime: EPOCH, type: 'directory'}, (err) => (err ? reject(err) : resolve()))
   })
+}
+
+/** A pass-through that hashes what it copies. */
+export class HashingTap extends Transform {
+  private readonly hash = createHash('sha256')
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: (err?: Error | null, data?: Buffer) => void): void {
+    this.hash.update(chunk)
+    done(null, chunk)
+  }
+
+  digest(): string {
+    return 'sha256:' + this.hash.digest('hex')
+  }
 }
 
 /** Stream a body of known size into the pack. */

@@ -1,7 +1,30 @@
+import {createReadStream} from 'node:fs'
+import {Readable} from 'node:stream'
 import {plainTarChain} from '../archive/open.js'
 import {walkTar, type TarEntryStream} from '../archive/tar.js'
 import {cleanName} from '../image/paths.js'
 import {type Image} from '../image/model.js'
+
+/**
+ * Each wanted member's bytes straight from the file by offset, when the archive is a plain tar
+ * (no tar parsing, no decompression); otherwise by walking it again (forEachMember).
+ */
+export async function forEachRange(
+  image: Pick<Image, 'path' | 'compression'>,
+  ranges: Map<string, {offset?: number; size: number}>,
+  consume: (member: string, body: Readable) => Promise<void>,
+): Promise<void> {
+  const seekable = image.compression === 'none' && [...ranges.values()].every((r) => r.offset !== undefined)
+  if (!seekable) {
+    await forEachMember(image, new Set(ranges.keys()), consume)
+    return
+  }
+  const inOrder = [...ranges].sort((a, b) => a[1].offset! - b[1].offset!)
+  for (const [member, r] of inOrder) {
+    const body = r.size === 0 ? Readable.from([]) : createReadStream(image.path, {start: r.offset, end: r.offset! + r.size - 1, highWaterMark: 1024 * 1024})
+    await consume(member, body)
+  }
+}
 
 /**
  * Read the source archive once more and hand each wanted member's bytes to its consumer, in the
