@@ -49,7 +49,7 @@ function defaultTag(image: Image, step: Step): string {
 
 /** The truncation recipe of formats.md: diff_ids and history cut at the step, config at that step. */
 export function rollbackImage(image: Image, step: Step, options: RollbackOptions): RolledBackImage {
-  if (image.kind !== 'image' || !image.config) throw new UsageError(`${image.path} is a container export: it has no layers or history to roll back (flatten it instead)`)
+  if (image.kind !== 'image' || !image.config) throw new UsageError(`${image.path} is a container export: it has no layers or history to roll back (imgdiff import makes an image of it)`)
   if (step.layersSoFar === 0) throw new UsageError(`step ${step.step} comes before the first layer; an image needs at least one layer`)
   const cut = step.step - 1
   const layers = image.layers.slice(0, step.layersSoFar)
