@@ -168,6 +168,13 @@ export class TarParser {
   }
 }
 
+/** True when a block is a tar header (ustar magic or a valid checksum) or an end block: a tar starts here. */
+export function looksLikeTar(block: Uint8Array): boolean {
+  if (block.length < BLOCK) return false
+  const b = Buffer.from(block.buffer, block.byteOffset, BLOCK)
+  return isZero(b) || b.toString('latin1', 257, 262) === 'ustar' || checksumOk(b)
+}
+
 function isZero(block: Buffer): boolean {
   for (let i = 0; i < BLOCK; i++) if (block[i] !== 0) return false
   return true

@@ -5,21 +5,6 @@ import * as tarStream from 'tar-stream'
 export type TarHeader = tarStream.Header
 export type TarEntryStream = Readable & {header: TarHeader; offset: number}
 
-const BLOCK = 512
-
-/** True when a 512-byte block is a tar header (ustar magic or a valid v7 checksum) or an end block. */
-export function looksLikeTar(block: Uint8Array): boolean {
-  if (block.length < BLOCK) return false
-  if (block.subarray(0, BLOCK).every((b) => b === 0)) return true
-  const magic = Buffer.from(block.subarray(257, 262)).toString('latin1')
-  if (magic === 'ustar') return true
-  const stored = Number.parseInt(Buffer.from(block.subarray(148, 156)).toString('latin1').replaceAll('\0', ' ').trim(), 8)
-  if (Number.isNaN(stored)) return false
-  let sum = 0
-  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : block[i]
-  return sum === stored
-}
-
 /**
  * Walk a tar stream entry by entry: `chain` is the source followed by any transforms (a
  * decompressor, a hashing tap). The visitor must read the body before it resolves; tar-stream
