@@ -6,6 +6,8 @@ import {readArchive, type ReadOptions, selectImage} from '../formats/read.js'
 import {readArchiveInWorker} from '../formats/read-worker.js'
 import {type Image} from '../image/model.js'
 import {Progress} from '../render/progress.js'
+import {writeSafely} from '../write/safe-output.js'
+import {type Readable} from 'node:stream'
 
 /** Flags of every command that reads an archive. */
 export const readFlags = {
@@ -45,6 +47,16 @@ export abstract class ImgdiffCommand extends Command {
           return selectImage(images, flags.image, p)
         }),
       )
+    } finally {
+      progress.finish()
+    }
+  }
+
+  /** writeSafely with a "writing" progress line on a terminal (`total`: the bytes expected). */
+  protected async writeOutput(target: string, options: {force: boolean; inputs: string[]; json: boolean; total: number}, produce: () => Readable, verify: (path: string) => Promise<void>): Promise<void> {
+    const progress = Progress.forStderr(options.json || target === '-', 'writing')
+    try {
+      await writeSafely(target, {force: options.force, inputs: options.inputs, onBytes: progress.track(target, options.total)}, produce, verify)
     } finally {
       progress.finish()
     }

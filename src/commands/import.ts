@@ -5,7 +5,6 @@ import {importImage} from '../image/import.js'
 import {readArchive} from '../formats/read.js'
 import {UsageError} from '../errors.js'
 import {writeImportArchive} from '../write/import-archive.js'
-import {writeSafely} from '../write/safe-output.js'
 import {verifyWritten} from '../write/verify.js'
 
 export default class Import extends ImgdiffCommand {
@@ -30,9 +29,9 @@ export default class Import extends ImgdiffCommand {
     const [rootfs] = await readArchive(args.rootfs, {verify: true})
     if (rootfs.kind !== 'export') throw new UsageError(`${args.rootfs} is a saved image (${rootfs.format}), not a root filesystem: flatten it first`)
     const image = importImage(rootfs, flags.tag, flags.change)
-    await writeSafely(
+    await this.writeOutput(
       flags.output,
-      {force: flags.force, inputs: [args.rootfs]},
+      {force: flags.force, inputs: [args.rootfs], json: flags.json, total: rootfs.layers[0].uncompressedSize},
       () => writeImportArchive(rootfs, image),
       (path) => verifyWritten(path, {diffIds: [image.diffId], imageId: image.imageId, kind: 'image'}),
     )

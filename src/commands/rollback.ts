@@ -4,7 +4,6 @@ import {rollbackImage} from '../image/rollback.js'
 import {resolveStep} from '../image/step-ref.js'
 import {shortId} from '../image/ids.js'
 import {familyOf, writeImageArchive} from '../write/image-archive.js'
-import {writeSafely} from '../write/safe-output.js'
 import {verifyWritten} from '../write/verify.js'
 
 export default class Rollback extends ImgdiffCommand {
@@ -39,9 +38,9 @@ export default class Rollback extends ImgdiffCommand {
     const result = rollbackImage(image, step, {tag: flags.tag, configMode: flags.config as 'replay' | 'keep', base})
     const family = familyOf(image)
     const written = new Map<string, string>()
-    await writeSafely(
+    await this.writeOutput(
       flags.output,
-      {force: flags.force, inputs: [args.archive]},
+      {force: flags.force, inputs: [args.archive], json: flags.json, total: result.layers.reduce((n, l) => n + l.size, 0)},
       () => writeImageArchive(image, result, family, written),
       (path) => verifyWritten(path, {diffIds: result.layers.map((l) => l.diffId), imageId: result.imageId, kind: 'image'}, {layers: result.layers, written}),
     )

@@ -10,10 +10,13 @@ export class Progress {
   private last = 0
   private readonly started = Date.now()
 
-  constructor(private readonly enabled: boolean) {}
+  constructor(
+    private readonly enabled: boolean,
+    private readonly verb = 'reading',
+  ) {}
 
-  static forStderr(json: boolean): Progress {
-    return new Progress(!json && Boolean(process.stderr.isTTY))
+  static forStderr(json: boolean, verb = 'reading'): Progress {
+    return new Progress(!json && Boolean(process.stderr.isTTY), verb)
   }
 
   track(path: string, total: number): (bytes: number) => void {
@@ -36,7 +39,7 @@ export class Progress {
       done += this.done.get(p) ?? 0
     }
     const rate = done / Math.max(0.001, (now - this.started) / 1000)
-    process.stderr.write(`\r\u001B[Kreading ${humanSize(done)} / ${humanSize(total)} (${Math.floor((100 * done) / Math.max(1, total))}%, ${humanSize(rate)}/s)`)
+    process.stderr.write(`\r\u001B[K${this.verb} ${humanSize(done)} / ${humanSize(total)} (${Math.floor((100 * done) / Math.max(1, total))}%, ${humanSize(rate)}/s)`)
   }
 
   finish(): void {

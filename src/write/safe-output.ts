@@ -2,7 +2,7 @@ import {randomBytes} from 'node:crypto'
 import {createWriteStream, rmSync, type WriteStream} from 'node:fs'
 import {access, rename, rm} from 'node:fs/promises'
 import {basename, dirname, join, resolve} from 'node:path'
-import {type Readable} from 'node:stream'
+import {PassThrough, type Readable} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
 import {ImgdiffError, UsageError} from '../errors.js'
 
@@ -15,6 +15,8 @@ export interface SafeOutputOptions {
   force: boolean
   /** Inputs that must never be overwritten. */
   inputs: string[]
+  /** Hears the bytes written so far (for a progress line). */
+  onBytes?: (written: number) => void
 }
 
 const pending = new Set<string>()
@@ -53,7 +55,10 @@ export async function writeSafely(
   pending.add(temp)
   try {
     const out: WriteStream = createWriteStream(temp, {flags: 'wx'})
-    await pipeline(produce(), out)
+    let written = 0
+    const count = new PassThrough({highWaterMark: 1024 * 1024})
+    if (options.onBytes) count.on('data', (c: Buffer) => options.onBytes!((written += c.length)))
+    await pipeline(produce(), count, out)
     await verify(temp)
     await rename(temp, full)
   } catch (error) {
