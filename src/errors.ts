@@ -7,7 +7,9 @@ export class ImgdiffError extends Error {
   readonly exitCode: number
 
   constructor(message: string, exitCode = 2) {
-    super(message)
+    // One line, always: messages quote archive names and JSON snippets, which may hold line
+    // breaks or other control characters (found by the fuzz suite).
+    super(message.replace(/[\u0000-\u001f\u007f]+/g, ' '))
     this.name = 'ImgdiffError'
     this.exitCode = exitCode
   }

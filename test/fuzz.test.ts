@@ -88,3 +88,15 @@ describe('regressions found by fuzzing (tar headers)', () => {
     expect(res.stderr).toMatch(/unreadable size field/)
   })
 })
+
+describe('regressions found by the long fuzz run (npm run fuzz -- --count 10000 --seed 424242)', () => {
+  it('a manifest whose JSON error quotes a line break still gives one line (was: a two-line message)', async () => {
+    const seed = seeds().find((s) => s.name === 'oci-uncompressed.tar')!
+    const bytes = await MUTATIONS['JSON bit flip'](seed, rng(888_295_063))
+    const p = path.join(dir, 'json-newline.tar')
+    writeFileSync(p, bytes)
+    expect(await runCase(bytes, dir)).toBeNull()
+    const res = await run(['inspect', p])
+    expect(expectOneLineError(res, 'JSON error with a line break')).toMatch(/is not valid JSON/)
+  })
+})
