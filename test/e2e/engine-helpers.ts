@@ -3,7 +3,7 @@
  * used, start/stop private throw-away engines with ../shared/tools/dockerd-up.sh, run `docker`
  * against one of them, read files out of an archive, and normalize configs for comparison.
  */
-import {execFile, execFileSync} from 'node:child_process'
+import {execFileSync} from 'node:child_process'
 import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -42,30 +42,9 @@ export function decideEngine(): EngineDecision {
   return {run: false, why: 'no IMGDIFF_ENGINE_TESTS=1, no DOCKER_HOST answering, no docker/dockerd binary'}
 }
 
-export interface ExecResult {
-  code: number
-  stdout: string
-  stderr: string
-}
+import {exec, type ExecResult} from '../helpers/exec.js'
 
-/** Run a program; never throws on a non-zero exit. */
-export function exec(cmd: string, args: string[], opts: {env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string} = {}): Promise<ExecResult> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      cmd,
-      args,
-      {env: opts.env ?? process.env, cwd: opts.cwd ?? ROOT, timeout: opts.timeoutMs ?? 120_000, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8'},
-      (error, stdout, stderr) => {
-        if (error && typeof (error as NodeJS.ErrnoException).code !== 'number' && !(error as {killed?: boolean}).killed) {
-          reject(error)
-          return
-        }
-        const code = error ? ((error as {killed?: boolean}).killed ? -1 : ((error as unknown as {code: number}).code ?? -1)) : 0
-        resolve({code, stdout, stderr})
-      },
-    )
-  })
-}
+export {exec, type ExecResult}
 
 /** A private dockerd (vfs, no network) with its own data root, started by dockerd-up.sh. */
 export class Engine {

@@ -3,7 +3,7 @@
  * The CLI runs from dist/, so `npm test` (build + vitest) is the way to run the suite; a dist/
  * older than src/ fails loudly instead of testing yesterday's code.
  */
-import {execFile} from 'node:child_process'
+import {exec} from './exec.js'
 import {createHash} from 'node:crypto'
 import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync} from 'node:fs'
 import os from 'node:os'
@@ -53,21 +53,7 @@ export function run(args: string[], options: {cwd?: string; timeoutMs?: number} 
   checkDist()
   const env: NodeJS.ProcessEnv = {...process.env, NO_COLOR: '1', FORCE_COLOR: '0'}
   delete env.DEBUG
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [path.join(ROOT, 'bin/run.js'), ...args],
-      {cwd: options.cwd ?? ROOT, env, maxBuffer: 256 * 1024 * 1024, timeout: options.timeoutMs ?? 30_000, encoding: 'utf8'},
-      (error, stdout, stderr) => {
-        if (error && typeof (error as NodeJS.ErrnoException).code !== 'number' && !(error as {killed?: boolean}).killed) {
-          reject(error)
-          return
-        }
-        const code = error ? ((error as {killed?: boolean}).killed ? -1 : ((error as unknown as {code: number}).code ?? -1)) : 0
-        resolve({code, stdout, stderr})
-      },
-    )
-  })
+  return exec(process.execPath, [path.join(ROOT, 'bin/run.js'), ...args], {env, cwd: options.cwd, timeoutMs: options.timeoutMs ?? 30_000})
 }
 
 /** Memoized run: several tests of one file look at the same invocation. */
