@@ -14,7 +14,7 @@ export default class Rollback extends ImgdiffCommand {
 
   static examples = [
     '<%= config.bin %> rollback multistep.save.tar --to 5 -o multistep-step5.tar',
-    '<%= config.bin %> rollback busybox-1.save.tar --to 2e7b6865 -o busybox.tar --tag busybox:before',
+    '<%= config.bin %> rollback busybox-1.save.tar --to 43560ae0 -o busybox.tar --tag busybox:before --base busybox.save.tar',
     '<%= config.bin %> rollback app.tar --to 3 -o - | docker load',
   ]
 

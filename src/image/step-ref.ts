@@ -1,4 +1,5 @@
 import {UsageError} from '../errors.js'
+import {shortId} from './ids.js'
 import {type Image} from './model.js'
 import {stepsOf, type Step} from './steps.js'
 
@@ -26,7 +27,7 @@ export function resolveStep(image: Image, ref: string): Step {
   }
   const found = [...hits.values()]
   if (found.length === 1) return found[0]
-  const list = (xs: Step[]) => xs.map((s) => `  step ${s.step}: ${s.v1Id ?? s.chainId ?? '(metadata step)'} ${s.createdBy ?? s.comment ?? ''}`.trimEnd()).join('\n')
-  if (found.length === 0) throw new UsageError(`--to ${ref}: no step has that id; the steps are:\n${list(steps)}`)
-  throw new UsageError(`--to ${ref} is ambiguous; it matches:\n${list(found)}`)
+  const list = (xs: Step[]) => xs.map((s) => `${s.step}: ${shortId(s.chainId ?? s.v1Id) === '<missing>' ? 'metadata step' : shortId(s.chainId ?? s.v1Id)}`).join(', ')
+  if (found.length === 0) throw new UsageError(`--to ${ref}: no step has that id (steps ${list(steps)}; see imgdiff inspect)`)
+  throw new UsageError(`--to ${ref} is ambiguous: it matches steps ${list(found)}`)
 }

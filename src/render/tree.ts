@@ -30,7 +30,10 @@ export function buildTree(images: Image[]): TreeNode[] {
       key = st.chainId ?? `${key}|${st.createdBy ?? ''}|${st.created ?? ''}`
       let node = byKey.get(key)
       if (!node) {
-        node = {id: st.v1Id ?? st.chainId ?? `#${st.step}`, step: st.step, virtualSize: st.virtualSize, createdBy: st.createdBy, tags: [], children: []}
+        // A chain id names the same step in every archive that holds it (a save's legacy directory
+        // names differ between saves); a legacy v1 archive's own step ids are what Docker showed.
+        const id = (image.stepIds ? st.v1Id : st.chainId) ?? `#${st.step}`
+        node = {id, step: st.step, virtualSize: st.virtualSize, createdBy: st.createdBy, tags: [], children: []}
         byKey.set(key, node)
         siblings.push(node)
       }
