@@ -153,3 +153,15 @@ describe('a real difference: busybox.save.tar vs busybox-1.save.tar', () => {
     expect(d.summary.identical).toBe(false)
   })
 })
+
+describe('an imported base image next to an image built on it', () => {
+  it('is the base, not a flattened copy: no lost history, the shared layer is `same`', async () => {
+    // Docker says multistep's first layer is busybox's only layer (docker-says.json).
+    const says = dockerSays().images
+    expect(says.multistep.diffIds[0]).toBe(says.busybox.diffIds[0])
+    const d = await runJson([fixture('busybox.save.tar'), fixture('multistep.save.tar'), '--json'])
+    expect(d.lost).toBeNull()
+    expect(d.layers[0].status).toBe('same')
+    expect(d.layers.slice(1).every((l: {status: string}) => l.status === 'only-b')).toBe(true)
+  })
+})

@@ -42,8 +42,8 @@ export interface DiffResult {
 }
 
 export function diffImages(a: Image, b: Image, options: DiffOptions): DiffResult {
-  const flatA = isFlat(a)
-  const flatB = isFlat(b)
+  const flatA = isFlat(a, b)
+  const flatB = isFlat(b, a)
   const fileOptions: FileDiffOptions = {
     ignore: new Set(options.ignore),
     paths: options.paths,

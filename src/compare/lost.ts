@@ -13,14 +13,19 @@ export interface LostHistory {
   repoTags: string[]
 }
 
-/** Flat: a container export, or a one-layer image made by `docker import`. */
-export function isFlat(image: Image): boolean {
-  return image.kind === 'export' || isImported(image.history, image.layers.length)
+/**
+ * Flat next to `other`: a container export, or a one-layer image made by `docker import` that is
+ * not `other`'s own base (an imported base image shares its layer with the images built on it).
+ */
+export function isFlat(image: Image, other: Image): boolean {
+  if (image.kind === 'export') return true
+  if (!isImported(image.history, image.layers.length)) return false
+  return image.layers[0]?.diffId !== other.layers[0]?.diffId
 }
 
 export function lostHistory(a: Image, b: Image): LostHistory | null {
-  const flatA = isFlat(a)
-  const flatB = isFlat(b)
+  const flatA = isFlat(a, b)
+  const flatB = isFlat(b, a)
   if (flatA === flatB) return null
   const [flat, full, side] = flatA ? [a, b, 'a' as const] : [b, a, 'b' as const]
   return {
