@@ -1,5 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {ImgdiffCommand, readFlags} from '../cli/base-command.js'
+import {readArchive, selectImage} from '../formats/read.js'
 import {rollbackImage} from '../image/rollback.js'
 import {resolveStep} from '../image/step-ref.js'
 import {shortId} from '../image/ids.js'
@@ -33,7 +34,8 @@ export default class Rollback extends ImgdiffCommand {
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Rollback)
     const [image] = await this.loadImages([args.archive], flags)
-    const base = flags.base ? (await this.loadImages([flags.base], {...flags, image: undefined}))[0] : undefined
+    // Only the base's config and history are needed: its layers are not read (a shallow scan).
+    const base = flags.base ? selectImage(await readArchive(flags.base, {verify: false, shallow: true}), undefined, flags.base) : undefined
     const step = resolveStep(image, flags.to)
     const result = rollbackImage(image, step, {tag: flags.tag, configMode: flags.config as 'replay' | 'keep', base})
     const family = familyOf(image)
