@@ -88,15 +88,15 @@ export function writeImageArchive(source: Pick<Image, 'path' | 'compression'>, i
     const configHex = sha256Hex(image.configBytes)
     const config = JSON.parse(image.configBytes.toString('utf8')) as Record<string, unknown>
     const ids = legacyIds(image.layers)
-    // Where each layer's bytes go; a layer used twice is stored once.
+    // Where each source member's bytes go: the first path holds them; a layer used twice gets its
+    // own legacy directory with a symlink (as Docker writes it), or shares its OCI blob.
     const targets = new Map<string, string[]>()
     const layerPaths = image.layers.map((l, i) => {
-      const path = withOci ? `blobs/sha256/${hex(l.digest)}` : `${ids[i]}/layer.tar`
-      const member = l.member!
-      const list = targets.get(member) ?? []
-      if (!list.includes(path) && !(withOci && list.length > 0)) list.push(path)
-      targets.set(member, list)
-      return withOci ? `blobs/sha256/${hex(l.digest)}` : targets.get(member)![0]
+      const own = withOci ? `blobs/sha256/${hex(l.digest)}` : `${ids[i]}/layer.tar`
+      const paths = targets.get(l.member!) ?? []
+      if (!paths.includes(own) && (paths.length === 0 || !withOci)) paths.push(own)
+      targets.set(l.member!, paths)
+      return paths[0]
     })
 
     if (withOci) {
