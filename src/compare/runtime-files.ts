@@ -18,10 +18,6 @@ const RUNTIME_PATHS = new Set([
 /** Directories that hold runtime files: their own change is runtime when it is only that. */
 const RUNTIME_PARENTS = new Set(['/', '/etc', '/dev'])
 
-export function isRuntimePath(path: string): boolean {
-  return RUNTIME_PATHS.has(path)
-}
-
 /**
  * A change is a runtime change when it touches a runtime path, or when it is a parent directory of
  * one that was only created or re-stamped (mtime) by the container's init layer.

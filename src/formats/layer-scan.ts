@@ -20,7 +20,7 @@ export interface LayerScan {
 }
 
 /** Records each member of a tar as a FileEntry, hashing regular files' contents as they pass. */
-export class EntryRecorder implements TarVisitor {
+class EntryRecorder implements TarVisitor {
   private pending?: MemberHeader
   private hasher?: Hasher
 

@@ -209,14 +209,15 @@ class MemberReader {
   }
 
   push(chunk: Buffer): Promise<void> | undefined {
+    // No copies: chunks are slices of fresh read or inflate buffers that nothing reuses.
     if (this.mode === 'undecided') {
-      this.head.push(Buffer.from(chunk))
+      this.head.push(chunk)
       this.headBytes += chunk.length
       return this.headBytes >= 512 ? this.start() : undefined
     }
     this.content.update(chunk)
     this.blob?.update(chunk)
-    if (this.mode === 'doc') this.head.push(Buffer.from(chunk))
+    if (this.mode === 'doc') this.head.push(chunk)
     else if (this.mode === 'layer') return this.feed!.write(chunk)
     return undefined
   }

@@ -92,6 +92,22 @@ const file = (name, data) => ({header: {name, type: 'file', mode: 0o644, mtime: 
 const link = (name, linkname, type = 'symlink') => ({header: {name, type, linkname, mode: 0o777, mtime: new Date(0)}, data: Buffer.alloc(0)})
 const dir = (name) => ({header: {name, type: 'directory', mode: 0o755, mtime: new Date(0)}, data: Buffer.alloc(0)})
 
+/**
+ * Mutate one JSON document of an archive: `change` gets a picked document's bytes and returns new
+ * ones, or null to leave the archive as it was.
+ */
+async function mutateJsonDoc(s, r, change) {
+  const entries = await untar(s.bytes).catch(() => null)
+  if (!entries) return s.bytes
+  const docs = entries.filter((e) => e.data.length > 0 && e.data.length < 1e6 && [0x7b, 0x5b].includes(e.data[0]))
+  if (!docs.length) return s.bytes
+  const d = r.pick(docs)
+  const data = change(d.data)
+  if (data === null) return s.bytes
+  d.data = data
+  return retar(entries)
+}
+
 /** The mutations. Each takes a seed archive and the rng and returns archive bytes. */
 export const MUTATIONS = {
   'header bit flip': async (s, r) => {
@@ -111,41 +127,32 @@ export const MUTATIONS = {
     fixChecksum(b, o)
     return b
   },
-  'JSON bit flip': async (s, r) => {
-    const entries = await untar(s.bytes).catch(() => null)
-    if (!entries) return s.bytes
-    const docs = entries.filter((e) => e.data.length > 0 && e.data.length < 1e6 && [0x7b, 0x5b].includes(e.data[0]))
-    if (!docs.length) return s.bytes
-    const d = r.pick(docs)
-    d.data = Buffer.from(d.data)
-    for (let k = 1 + r.int(3); k > 0; k--) d.data[r.int(d.data.length)] ^= 1 << r.int(8)
-    return retar(entries)
-  },
-  'JSON value swap': async (s, r) => {
-    const entries = await untar(s.bytes).catch(() => null)
-    if (!entries) return s.bytes
-    const docs = entries.filter((e) => e.data.length > 0 && e.data.length < 1e6 && [0x7b, 0x5b].includes(e.data[0]))
-    if (!docs.length) return s.bytes
-    const d = r.pick(docs)
-    let v
-    try {
-      v = JSON.parse(d.data.toString())
-    } catch {
-      return s.bytes
-    }
-    const weird = [null, 0, -1, 1e308, '', 'x', [], {}, [null], [[]], {a: null}, true, '../../etc/passwd', '/abs/path', 'sha256:zz']
-    const walk = (x, depth) => {
-      if (x && typeof x === 'object') {
-        const keys = Object.keys(x)
-        if (keys.length && (depth > 3 || r.next() < 0.4)) x[r.pick(keys)] = r.pick(weird)
-        else if (keys.length) walk(x[r.pick(keys)], depth + 1)
+  'JSON bit flip': (s, r) =>
+    mutateJsonDoc(s, r, (data) => {
+      const b = Buffer.from(data)
+      for (let k = 1 + r.int(3); k > 0; k--) b[r.int(b.length)] ^= 1 << r.int(8)
+      return b
+    }),
+  'JSON value swap': (s, r) =>
+    mutateJsonDoc(s, r, (data) => {
+      let v
+      try {
+        v = JSON.parse(data.toString())
+      } catch {
+        return null
       }
-    }
-    if (v && typeof v === 'object') walk(v, 0)
-    else v = r.pick(weird)
-    d.data = json(v)
-    return retar(entries)
-  },
+      const weird = [null, 0, -1, 1e308, '', 'x', [], {}, [null], [[]], {a: null}, true, '../../etc/passwd', '/abs/path', 'sha256:zz']
+      const walk = (x, depth) => {
+        if (x && typeof x === 'object') {
+          const keys = Object.keys(x)
+          if (keys.length && (depth > 3 || r.next() < 0.4)) x[r.pick(keys)] = r.pick(weird)
+          else if (keys.length) walk(x[r.pick(keys)], depth + 1)
+        }
+      }
+      if (v && typeof v === 'object') walk(v, 0)
+      else v = r.pick(weird)
+      return json(v)
+    }),
   'duplicate and reorder entries': async (s, r) => {
     const entries = await untar(s.bytes).catch(() => null)
     if (!entries || !entries.length) return s.bytes
