@@ -14,7 +14,7 @@ export const readFlags = {
   image: Flags.string({description: 'Image to use from an archive that holds several: NAME:TAG, image id prefix, or N (1-based); archives holding one image ignore it.'}),
   platform: Flags.string({description: 'os/arch[/variant] to pick from a multi-platform OCI index (default linux/amd64 or the only one).'}),
   'content-hash': Flags.string({description: 'How file contents are compared: xxh3 (fast) or sha256 (digests you can check with sha256sum).', options: ['xxh3', 'sha256'], default: 'xxh3'}),
-  strict: Flags.boolean({description: 'Treat unsafe names (absolute, or climbing out of the root with ..) as errors instead of warnings.', default: false}),
+  strict: Flags.boolean({description: 'Treat unusual names (absolute, or climbing out of the root with ..; Docker places them inside the root) as errors instead of warnings.', default: false}),
   verify: Flags.boolean({description: "Check every layer's diff_id against the config (--no-verify skips it).", default: true, allowNo: true}),
 }
 

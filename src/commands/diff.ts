@@ -1,9 +1,9 @@
 import {Args, Flags} from '@oclif/core'
 import {ImgdiffCommand, readFlags} from '../cli/base-command.js'
-import {diffImages} from '../compare/diff.js'
+import {compareImages} from '../compare/diff.js'
+import {contentPatches} from '../compare/content-patches.js'
 import {IGNORABLE} from '../compare/file-meta.js'
 import {UsageError} from '../errors.js'
-import {contentPatches} from '../formats/contents.js'
 import {renderDiff} from '../render/diff-text.js'
 
 export default class Diff extends ImgdiffCommand {
@@ -43,8 +43,8 @@ Exit status: 0 no differences (or --exit-code not given), 1 differences (with --
     const unknown = ignore.filter((f) => !(IGNORABLE as string[]).includes(f))
     if (unknown.length > 0) throw new UsageError(`--ignore: unknown field ${unknown.join(', ')} (use ${IGNORABLE.join(', ')})`)
     const [a, b] = await this.loadImages([args.a, args.b], flags)
-    const result = diffImages(a, b, {ignore, paths: flags.path})
-    const patches = flags.content ? await contentPatches(a, b, result.files, flags['max-content']) : undefined
+    const {result, fs} = compareImages(a, b, {ignore, paths: flags.path})
+    const patches = flags.content ? await contentPatches({a, b}, fs, result.files, flags['max-content']) : undefined
     if (flags.json) {
       this.log(JSON.stringify(patches ? {...result, patches: Object.fromEntries(patches)} : result, null, 2))
     } else {

@@ -4,6 +4,7 @@ import {UsageError} from '../errors.js'
 import {FlatFs} from '../image/flatten.js'
 import {writeRootfs} from '../write/rootfs.js'
 import {verifyWritten} from '../write/verify.js'
+import {unpackTime} from '../write/unpack-time.js'
 
 export default class Flatten extends ImgdiffCommand {
   static summary = "Write the image's filesystem as one tar: an offline `docker export` (without the runtime files)."
@@ -28,7 +29,7 @@ export default class Flatten extends ImgdiffCommand {
     await this.writeOutput(
       flags.output,
       {force: flags.force, inputs: [args.archive], json: flags.json, total},
-      () => writeRootfs(image, flat),
+      () => writeRootfs(image, flat, {unpackTime: unpackTime()}),
       (path) => verifyWritten(path, {kind: 'export'}),
     )
     const data = {output: flags.output, files: flat.entries.size}

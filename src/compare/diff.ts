@@ -42,6 +42,11 @@ export interface DiffResult {
 }
 
 export function diffImages(a: Image, b: Image, options: DiffOptions): DiffResult {
+  return compareImages(a, b, options).result
+}
+
+/** The diff, and the two flattened filesystems it compared (for a second look at contents). */
+export function compareImages(a: Image, b: Image, options: DiffOptions): {result: DiffResult; fs: {a: FlatFs; b: FlatFs}} {
   const flatA = isFlat(a, b)
   const flatB = isFlat(b, a)
   const fileOptions: FileDiffOptions = {
@@ -50,6 +55,7 @@ export function diffImages(a: Image, b: Image, options: DiffOptions): DiffResult
     runtime: flatA || flatB,
     layerSide: b.kind === 'image' ? 'b' : a.kind === 'image' ? 'a' : null,
     images: {a: a.kind === 'image', b: b.kind === 'image'},
+    xattrs: a.kind === 'image' && b.kind === 'image' ? 'all' : 'exportable',
   }
   // For an export against an image, finding the matching step flattens the image layer by
   // layer; its last state is the image's filesystem, so it is not built twice.
@@ -85,7 +91,7 @@ export function diffImages(a: Image, b: Image, options: DiffOptions): DiffResult
     historyChanges,
     identical: real.length === 0 && (!bothImages || (layersSame === layers.length && (config?.length ?? 0) === 0 && historyChanges === 0)),
   }
-  return {
+  const result: DiffResult = {
     a: summarize(a),
     b: summarize(b),
     lost: lostHistory(a, b),
@@ -97,4 +103,5 @@ export function diffImages(a: Image, b: Image, options: DiffOptions): DiffResult
     sizes: {a: sizeReport(a, fsA), b: sizeReport(b, fsB)},
     summary,
   }
+  return {result, fs: {a: fsA, b: fsB}}
 }

@@ -35,7 +35,7 @@ export function matchExport(flat: FlatFs, image: Image, options: FileDiffOptions
   const byLayers: number[] = []
   image.layers.forEach((layer, i) => {
     fs.touched = new Map()
-    fs.apply(layer.files, i)
+    fs.apply(layer, i)
     for (const [path, was] of fs.touched) {
       const target = flat.get(path)
       count += Number(differs(path, fs.get(path), target, opts)) - Number(differs(path, was, target, opts))

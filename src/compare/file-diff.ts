@@ -1,6 +1,6 @@
 import picomatch from 'picomatch'
 import {type FlatEntry, type FlatFs} from '../image/flatten.js'
-import {changedFields, type ChangeField, type FileMeta, metaOf} from './file-meta.js'
+import {changedFields, type ChangeField, type FileMeta, metaOf, type XattrScope} from './file-meta.js'
 import {isRuntimeChange} from './runtime-files.js'
 
 export interface FileChange {
@@ -25,6 +25,8 @@ export interface FileDiffOptions {
   layerSide: 'a' | 'b' | null
   /** Which sides are images (an export's single tar is no layer worth naming). */
   images: {a: boolean; b: boolean}
+  /** Which extended attributes count (an export keeps only security.capability). */
+  xattrs: XattrScope
 }
 
 export function pathFilter(globs: string[]): (path: string) => boolean {
@@ -63,7 +65,7 @@ export function countDifferences(a: FlatFs, b: FlatFs, options: FileDiffOptions)
 export function differs(path: string, x: FlatEntry | undefined, y: FlatEntry | undefined, options: FileDiffOptions): boolean {
   if (!x && !y) return false
   if (x && y) {
-    const fields = changedFields(x, y, options.ignore)
+    const fields = changedFields(x, y, options.ignore, options.xattrs)
     return fields.length > 0 && !(options.runtime && isRuntimeChange(path, 'modified', fields))
   }
   return !(options.runtime && isRuntimeChange(path, x ? 'removed' : 'added', []))
@@ -73,7 +75,7 @@ function compareOne(path: string, x: FlatEntry | undefined, y: FlatEntry | undef
   let change: FileChange['change']
   let fields: ChangeField[] = []
   if (x && y) {
-    fields = changedFields(x, y, options.ignore)
+    fields = changedFields(x, y, options.ignore, options.xattrs)
     if (fields.length === 0) return null
     change = 'modified'
   } else {

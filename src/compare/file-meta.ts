@@ -1,50 +1,68 @@
-import {type FileEntry} from '../image/model.js'
+import {type FlatEntry} from '../image/flatten.js'
 
-/** What the diff reports about one side of a path (the JSON `meta`). */
+/** What the diff reports about one side of a path (the JSON `a` / `b` of a file change). */
 export interface FileMeta {
-  type: FileEntry['type']
+  type: FlatEntry['type']
   size: number
+  /** Permission, set-id and sticky bits, in octal (`0644`). */
   mode: string
   uid: number
   gid: number
-  mtime: number
+  /** Seconds since the epoch; null where Docker stamps the time of unpacking (no offline tool can know it). */
+  mtime: number | null
   linkTarget?: string
   digest?: string
+  /** Extended attributes: name -> value in hex. */
+  xattrs?: Record<string, string>
+  /** Hard links: how many paths share this file. */
+  links?: number
   /** Index (oldest first) of the layer that last wrote it, for images. */
   layer?: number
 }
 
-export type ChangeField = 'type' | 'content' | 'size' | 'mode' | 'uid' | 'gid' | 'mtime' | 'link' | 'device'
+export type ChangeField = 'type' | 'content' | 'size' | 'mode' | 'uid' | 'gid' | 'mtime' | 'link' | 'device' | 'xattrs'
 
-export const IGNORABLE: ChangeField[] = ['mtime', 'uid', 'gid', 'mode', 'size', 'content', 'link', 'type']
+export const IGNORABLE: ChangeField[] = ['mtime', 'uid', 'gid', 'mode', 'size', 'content', 'link', 'type', 'xattrs']
 
-export function metaOf(e: FileEntry & {layer?: number}, withLayer: boolean): FileMeta {
+/**
+ * The extended attributes a comparison looks at. `docker export` keeps only security.capability, so
+ * when a side is an export that is all either side can be held to; two images keep them all.
+ */
+export type XattrScope = 'all' | 'exportable'
+const EXPORTABLE = 'security.capability'
+
+export function metaOf(e: FlatEntry, withLayer: boolean): FileMeta {
   const meta: FileMeta = {type: e.type, size: e.size, mode: e.mode.toString(8).padStart(4, '0'), uid: e.uid, gid: e.gid, mtime: e.mtime}
-  if (e.linkTarget !== undefined) meta.linkTarget = e.linkTarget
+  if (e.target !== undefined) meta.linkTarget = e.target
   if (e.digest !== undefined) meta.digest = e.digest
-  if (withLayer && e.layer !== undefined) meta.layer = e.layer
+  if (e.xattrs && Object.keys(e.xattrs).length > 0) meta.xattrs = e.xattrs
+  if (e.names && e.names.length > 1) meta.links = e.names.length
+  if (withLayer) meta.layer = e.layer
   return meta
 }
 
-/** A hard link is a regular file that shares its data: compare it as one. */
-function kind(e: FileEntry): string {
-  return e.type === 'hardlink' ? 'file' : e.type
+function xattrsOf(e: FlatEntry, scope: XattrScope): string {
+  if (!e.xattrs) return ''
+  const keys = Object.keys(e.xattrs).filter((k) => scope === 'all' || k === EXPORTABLE).sort()
+  return keys.map((k) => `${k}=${e.xattrs![k]}`).join('\n')
 }
 
 /** Which fields differ between two entries at the same path, minus the ignored ones. */
-export function changedFields(a: FileEntry, b: FileEntry, ignore: ReadonlySet<string>): ChangeField[] {
+export function changedFields(a: FlatEntry, b: FlatEntry, ignore: ReadonlySet<string>, scope: XattrScope = 'all'): ChangeField[] {
   const fields: ChangeField[] = []
-  if (kind(a) !== kind(b)) {
+  if (a.type !== b.type) {
     fields.push('type')
   } else {
-    if (kind(a) === 'file' && a.digest !== b.digest) fields.push('content')
+    if (a.type === 'file' && a.digest !== b.digest) fields.push('content')
     if (a.size !== b.size) fields.push('size')
-    if (a.type === 'symlink' && a.linkTarget !== b.linkTarget) fields.push('link')
+    if (a.type === 'symlink' && a.target !== b.target) fields.push('link')
     if ((a.type === 'char' || a.type === 'block') && (a.devmajor !== b.devmajor || a.devminor !== b.devminor)) fields.push('device')
   }
   if (a.mode !== b.mode) fields.push('mode')
   if (a.uid !== b.uid) fields.push('uid')
   if (a.gid !== b.gid) fields.push('gid')
-  if (a.mtime !== b.mtime) fields.push('mtime')
+  // The time of unpacking cannot be known offline: it is never a change.
+  if (a.mtime !== null && b.mtime !== null && a.mtime !== b.mtime) fields.push('mtime')
+  if ((a.xattrs || b.xattrs) && xattrsOf(a, scope) !== xattrsOf(b, scope)) fields.push('xattrs')
   return fields.filter((f) => !ignore.has(f))
 }

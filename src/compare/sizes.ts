@@ -16,7 +16,8 @@ export interface SizeReport {
 export function sizeReport(image: Image, flat: FlatFs): SizeReport {
   let stored = 0
   for (const layer of image.layers) for (const f of layer.files) if (f.type === 'file') stored += f.size
+  // A hard-linked file is one inode whatever number of paths name it.
   let visible = 0
-  for (const f of flat.entries.values()) if (f.type === 'file') visible += f.size
+  for (const f of new Set(flat.entries.values())) if (f.type === 'file') visible += f.size
   return {bytes: image.bytes, visibleBytes: visible, hiddenBytes: Math.max(0, stored - visible), metadataBytes: image.metadataBytes}
 }

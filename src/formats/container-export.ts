@@ -1,3 +1,4 @@
+import {whiteoutOf} from '../image/file-entry.js'
 import {type Image} from '../image/model.js'
 import {type Scan} from './scan.js'
 
@@ -8,7 +9,7 @@ import {type Scan} from './scan.js'
  */
 export function readContainerExport(scan: Scan): Image[] {
   const files = scan.rootfs
-  const hasWhiteouts = files.some((f) => f.whiteout)
+  const hasWhiteouts = files.some((f) => whiteoutOf(f) !== null)
   return [
     {
       path: scan.archive.path,
@@ -25,6 +26,8 @@ export function readContainerExport(scan: Scan): Image[] {
           uncompressedSize: scan.plainSize,
           compression: scan.archive.compression,
           files,
+          // An export is the filesystem it lists; a tar with whiteouts is a layer.
+          markers: hasWhiteouts,
         },
       ],
       history: [],

@@ -3,9 +3,9 @@ import {once} from 'node:events'
 import {type Duplex} from 'node:stream'
 import {type ContentHash, contentHasher, type Hasher} from '../archive/hash.js'
 import {type Compression, decompressor} from '../archive/compression.js'
-import {type MemberHeader} from '../archive/member-header.js'
-import {TarParser, type TarVisitor} from '../archive/tar-parser.js'
-import {fileEntryFromHeader} from '../image/file-entry.js'
+import {type TarMember} from '../archive/tar-member.js'
+import {TarReader, type TarVisitor} from '../archive/tar-reader.js'
+import {fileEntryFromMember} from '../image/file-entry.js'
 import {type FileEntry} from '../image/model.js'
 import {errorMessage} from '../errors.js'
 import {type Budget} from './limits.js'
@@ -19,21 +19,21 @@ export interface LayerScan {
   error?: string
 }
 
-/** Records each member of a tar as a FileEntry, hashing regular files' contents as they pass. */
-class EntryRecorder implements TarVisitor {
-  private pending?: MemberHeader
+/** Records each member of a tar as a FileEntry, hashing regular files' contents as they pass (unless `kind` is null). */
+export class EntryRecorder implements TarVisitor {
+  readonly files: FileEntry[] = []
+  private pending?: TarMember
   private hasher?: Hasher
 
   constructor(
-    readonly files: FileEntry[],
-    private readonly kind: ContentHash,
+    private readonly kind: ContentHash | null,
     private readonly budget?: Budget,
   ) {}
 
-  header(h: MemberHeader): void {
+  header(m: TarMember): void {
     this.budget?.file()
-    this.pending = h
-    this.hasher = h.type === 'file' || h.type === 'contiguous-file' ? contentHasher(this.kind) : undefined
+    this.pending = m
+    this.hasher = m.typeflag === '0' && this.kind ? contentHasher(this.kind) : undefined
   }
 
   body(chunk: Buffer): void {
@@ -41,8 +41,7 @@ class EntryRecorder implements TarVisitor {
   }
 
   end(): void {
-    const entry = fileEntryFromHeader(this.pending!, this.hasher?.digest())
-    if (entry) this.files.push(entry)
+    this.files.push(fileEntryFromMember(this.pending!, this.hasher?.digest()))
     this.pending = undefined
     this.hasher = undefined
   }
@@ -50,12 +49,12 @@ class EntryRecorder implements TarVisitor {
 
 /**
  * A layer fed chunk by chunk by the outer walk: decompressed if it must be, hashed for its diff_id
- * and parsed, all while the outer walk moves on through the same bytes. An uncompressed layer's
- * diff_id is its blob digest, which the outer walk computes anyway, so its bytes are hashed once.
+ * (when `hashPlain`) and read as a tar by `visitor`, all while the outer walk moves on through the
+ * same bytes. An uncompressed layer's diff_id is its blob digest, which the outer walk computes
+ * anyway, so its bytes are hashed once.
  */
 export class LayerFeed {
-  private readonly files: FileEntry[] = []
-  private readonly parser: TarParser
+  private readonly parser: TarReader
   private readonly inflate?: Duplex
   private readonly plainHash?: Hash
   private readonly inflated?: Promise<void>
@@ -65,18 +64,19 @@ export class LayerFeed {
 
   constructor(
     readonly compression: Compression,
-    kind: ContentHash,
+    visitor: TarVisitor,
     budget: Budget,
     what: string,
+    hashPlain = true,
   ) {
-    this.parser = new TarParser(new EntryRecorder(this.files, kind, budget))
+    this.parser = new TarReader(visitor)
     if (compression === 'none') return
-    this.plainHash = createHash('sha256')
+    if (hashPlain) this.plainHash = createHash('sha256')
     const inflate = decompressor(compression)
     this.inflate = inflate
     inflate.on('data', (chunk: Buffer) => {
       if (this.failure !== undefined) return
-      this.plainHash!.update(chunk)
+      this.plainHash?.update(chunk)
       this.plainBytes += chunk.length
       this.guard(() => {
         budget.expansion(this.plainBytes, this.rawBytes, what)
@@ -116,7 +116,7 @@ export class LayerFeed {
   }
 
   /** `blobDigest`: the sha256 of the stored bytes, which is the diff_id when nothing is compressed. */
-  async finish(blobDigest: string): Promise<LayerScan> {
+  async finish(blobDigest: string): Promise<Omit<LayerScan, 'files'>> {
     if (this.inflate && this.failure === undefined) {
       this.inflate.end()
       await this.inflated
@@ -126,7 +126,6 @@ export class LayerFeed {
       diffId: this.plainHash ? 'sha256:' + this.plainHash.digest('hex') : blobDigest,
       uncompressedSize: this.plainBytes,
       compression: this.compression,
-      files: this.files,
       ...(this.failure === undefined ? {} : {error: this.failure}),
     }
   }

@@ -74,7 +74,7 @@ export class Members {
     const dirName = /^([0-9a-f]{64})\/layer\.tar$/.exec(strip(name))
     const v1Id = dirName ? dirName[1] : undefined
     if (this.shallow) {
-      return {diffId: expected ?? '', digest: '', size: m.size, uncompressedSize: 0, compression: 'none', member: m.name, offset: m.offset + 512, files: [], ...(v1Id ? {v1Id} : {})}
+      return {diffId: expected ?? '', digest: '', size: m.size, uncompressedSize: 0, compression: 'none', member: m.name, offset: m.dataOffset, files: [], ...(v1Id ? {v1Id} : {})}
     }
     if (m.size === 0 && !m.layer) {
       // A 0-byte layer.tar (legacy archives write them for metadata-only steps): an empty layer.
@@ -104,7 +104,7 @@ export class Members {
       uncompressedSize: m.layer.uncompressedSize,
       compression: m.layer.compression,
       member: m.name,
-      offset: m.offset + 512,
+      offset: m.dataOffset,
       files: m.layer.files,
       ...(v1Id ? {v1Id} : {}),
     }

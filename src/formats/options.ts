@@ -6,7 +6,7 @@ export interface ReadOptions {
   /** `os/arch[/variant]` to pick from a multi-platform OCI index. */
   platform?: string
   onProgress?: (rawBytes: number) => void
-  /** Unsafe names (absolute, climbing out with `..`) are errors instead of warnings. */
+  /** Unusual names (absolute, climbing out with `..`) are errors instead of warnings. */
   strict?: boolean
   /** Structure only: layers are neither hashed nor walked (see ScanOptions.shallow). */
   shallow?: boolean

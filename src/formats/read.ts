@@ -1,7 +1,8 @@
 import {probeArchive} from '../archive/open.js'
 import {BadArchiveError, errorMessage, ImgdiffError, MalformedArchiveError, UsageError} from '../errors.js'
 import {LIMITS} from './limits.js'
-import {type Image} from '../image/model.js'
+import {unusualName} from '../image/file-entry.js'
+import {type FileEntry, type Image} from '../image/model.js'
 import {shortId} from '../image/ids.js'
 import {readContainerExport} from './container-export.js'
 import {readDockerLegacy} from './docker-legacy.js'
@@ -37,13 +38,13 @@ export async function readArchive(path: string, options: ReadOptions): Promise<I
     // A shape no reader expected: still one clear line for the user; the fuzz suite hunts these.
     throw new MalformedArchiveError(path, errorMessage(error))
   }
-  const outerHostile = shape === 'export' ? [] : scan.rootfs.filter((f) => f.hostile).map((f) => `archive member ${f.hostile}`)
+  const outerUnusual = shape === 'export' ? [] : unusualNames(scan.rootfs).map((w) => `archive member ${w}`)
   for (const image of images) {
     checkBounds(image)
-    const inLayers = image.layers.flatMap((l) => l.files.filter((f) => f.hostile).map((f) => f.hostile!))
-    image.warnings.push(...new Set([...outerHostile, ...inLayers]))
+    const inLayers = image.layers.flatMap((l) => unusualNames(l.files))
+    image.warnings.push(...new Set([...outerUnusual, ...inLayers]))
     if (options.strict && image.warnings.length > 0) {
-      throw new BadArchiveError(path, `holds ${image.warnings.length} unsafe name(s), e.g. ${image.warnings[0]} (--strict refuses them)`)
+      throw new BadArchiveError(path, `holds ${image.warnings.length} unusual name(s), e.g. ${image.warnings[0]} (--strict refuses them)`)
     }
   }
   return images
@@ -100,4 +101,8 @@ export function selectImage(images: Image[], wanted: string | undefined, path: s
   const byId = /^[0-9a-f]{4,64}$/.test(hex) ? images.filter((img) => (img.imageId ?? '').replace(/^sha256:/, '').startsWith(hex)) : []
   if (byId.length === 1) return byId[0]
   throw new UsageError(`${path} has no image '${wanted}'; it holds ${listing()}`)
+}
+
+function unusualNames(files: FileEntry[]): string[] {
+  return files.flatMap((f) => unusualName(f) ?? [])
 }

@@ -1,14 +1,14 @@
 import {createHash, type Hash} from 'node:crypto'
 import {type ContentHash, contentHasher, type Hasher} from '../archive/hash.js'
 import {type Compression, sniffCompression} from '../archive/compression.js'
-import {type MemberHeader} from '../archive/member-header.js'
+import {type TarMember} from '../archive/tar-member.js'
 import {type OpenedArchive, plainTarStream} from '../archive/open.js'
-import {looksLikeTar, TarParser, type TarVisitor} from '../archive/tar-parser.js'
+import {looksLikeTar, TarReader, type TarVisitor} from '../archive/tar-reader.js'
 import {BadArchiveError, errorMessage, ImgdiffError} from '../errors.js'
-import {fileEntryFromHeader} from '../image/file-entry.js'
+import {fileEntryFromMember} from '../image/file-entry.js'
 import {type FileEntry} from '../image/model.js'
-import {cleanName} from '../image/paths.js'
-import {LayerFeed, type LayerScan} from './layer-scan.js'
+import {landingPath} from '../image/paths.js'
+import {EntryRecorder, LayerFeed, type LayerScan} from './layer-scan.js'
 import {Budget} from './limits.js'
 
 /** A member of the outer archive, as far as the readers need to know it. */
@@ -27,8 +27,8 @@ export interface ScannedMember {
   doc?: Buffer
   /** Set when the member's bytes were read as a layer tar. */
   layer?: LayerScan
-  /** Byte offset of the member's header in the plain tar. */
-  offset: number
+  /** Byte offset of the member's content in the plain tar. */
+  dataOffset: number
 }
 
 export interface Scan {
@@ -75,7 +75,7 @@ export async function plainDigestOf(archive: OpenedArchive): Promise<string> {
 export async function scanArchive(archive: OpenedArchive, options: ScanOptions = {}): Promise<Scan> {
   const budget = new Budget(archive.path)
   const outer = new OuterVisitor(options.contentHash ?? 'xxh3', budget, options.shallow ?? false)
-  const parser = new TarParser(outer)
+  const parser = new TarReader(outer)
   let rawBytes = 0
   const source = plainTarStream(archive, (n) => {
     rawBytes = n
@@ -132,7 +132,7 @@ class OuterVisitor implements TarVisitor {
   hashPlain = true
   private decided = false
   private current?: MemberReader
-  private header_?: MemberHeader
+  private member?: TarMember
   private readonly waits: Array<Promise<unknown>> = []
 
   constructor(
@@ -141,23 +141,37 @@ class OuterVisitor implements TarVisitor {
     private readonly shallow: boolean,
   ) {}
 
-  header(h: MemberHeader, offset: number): void {
+  header(m: TarMember): void {
     if (!this.decided) {
       this.decided = true
-      this.hashPlain = !looksLikeImageMember(h.name)
+      this.hashPlain = !looksLikeImageMember(m.name)
     }
-    this.header_ = h
-    const name = cleanName(h.name)
+    this.member = m
     this.current = undefined
-    if (name.hostile || name.path === '/') return
-    const base: ScannedMember = {name: name.path.slice(1), type: 'file', size: h.size, offset}
-    if (h.type === 'file' || h.type === 'contiguous-file') {
-      this.current = new MemberReader(base, this.kind, this.budget, this.shallow)
-      return
+    const path = landingPath(m.name)
+    if (path === '/') return
+    const base: ScannedMember = {name: path.slice(1), type: 'file', size: m.size, dataOffset: m.dataOffset}
+    switch (m.typeflag) {
+      case '0': {
+        this.current = new MemberReader(base, this.kind, this.budget, this.shallow)
+        break
+      }
+
+      case '5': {
+        this.members.set(base.name, {...base, type: 'dir', size: 0})
+        break
+      }
+
+      case '2': {
+        this.members.set(base.name, {...base, type: 'symlink', size: 0, linkTarget: m.linkname})
+        break
+      }
+
+      case '1': {
+        this.members.set(base.name, {...base, type: 'hardlink', size: 0, linkTarget: landingPath(m.linkname).slice(1)})
+        break
+      }
     }
-    if (h.type === 'directory') this.members.set(base.name, {...base, type: 'dir', size: 0})
-    else if (h.type === 'symlink') this.members.set(base.name, {...base, type: 'symlink', size: 0, linkTarget: h.linkname ?? ''})
-    else if (h.type === 'link') this.members.set(base.name, {...base, type: 'hardlink', size: 0, linkTarget: cleanName(h.linkname ?? '').path.slice(1)})
   }
 
   body(chunk: Buffer): void {
@@ -167,15 +181,10 @@ class OuterVisitor implements TarVisitor {
 
   end(): void {
     const reader = this.current
-    const h = this.header_!
     this.current = undefined
-    const content = reader?.contentDigest()
-    const entry = fileEntryFromHeader(h, content)
-    if (entry) {
-      this.budget.file()
-      this.rootfs.push(entry)
-    }
-    if (reader) this.waits.push(reader.finish().then((m) => this.members.set(m.name, m)))
+    this.budget.file()
+    this.rootfs.push(fileEntryFromMember(this.member!, reader?.contentDigest()))
+    if (reader) this.waits.push(reader.finish().then((done) => this.members.set(done.name, done)))
   }
 
   /** Wait for decompressors to drain and layers to finish before more bytes are pushed. */
@@ -196,6 +205,7 @@ class MemberReader {
   private headBytes = 0
   private mode: 'undecided' | 'doc' | 'layer' | 'plain' = 'undecided'
   private feed?: LayerFeed
+  private recorder?: EntryRecorder
   private contentText?: string
 
   constructor(
@@ -232,7 +242,8 @@ class MemberReader {
     const compression = sniffCompression(start)
     if (this.shallow) return 'plain'
     if (compression !== 'none' || looksLikeTar(start)) {
-      this.feed = new LayerFeed(compression, this.kind, this.budget, `'${name}'`)
+      this.recorder = new EntryRecorder(this.kind, this.budget)
+      this.feed = new LayerFeed(compression, this.recorder, this.budget, `'${name}'`)
       return 'layer'
     }
     return 'plain'
@@ -261,7 +272,7 @@ class MemberReader {
     const result: ScannedMember = {...this.member, content}
     if (this.blob) result.digest = 'sha256:' + this.blob.digest('hex')
     if (this.mode === 'doc') result.doc = Buffer.concat(this.head)
-    if (this.mode === 'layer') result.layer = await this.feed!.finish(result.digest!)
+    if (this.mode === 'layer') result.layer = {...(await this.feed!.finish(result.digest!)), files: this.recorder!.files}
     return result
   }
 }

@@ -1,73 +1,76 @@
-import {type MemberHeader} from '../archive/member-header.js'
+import {type TarMember} from '../archive/tar-member.js'
 import {type FileEntry, type FileType} from './model.js'
+import {baseName, goClean, landingPath, plainLanding} from './paths.js'
 
-export type {MemberHeader} from '../archive/member-header.js'
-import {baseName, cleanName, parentOf} from './paths.js'
-
+export type {TarMember} from '../archive/tar-member.js'
 
 const TYPES: Record<string, FileType> = {
-  file: 'file',
-  'contiguous-file': 'file',
-  link: 'hardlink',
-  symlink: 'symlink',
-  directory: 'dir',
-  'character-device': 'char',
-  'block-device': 'block',
-  fifo: 'fifo',
+  '0': 'file',
+  '1': 'hardlink',
+  '2': 'symlink',
+  '3': 'char',
+  '4': 'block',
+  '5': 'dir',
+  '6': 'fifo',
 }
 
-const WHITEOUT = '.wh.'
-const OPAQUE = '.wh..wh..opq'
-/** AUFS bookkeeping (`.wh..wh.plnk`, `.wh..wh.aufs`, `.wh..wh.orph`): never part of the filesystem. */
+/** Root-level names starting so are AUFS bookkeeping (`.wh..wh.plnk`, `.wh..wh.aufs`, `.wh..wh.orph`). */
 const AUFS_META = '.wh..wh.'
 
 /**
- * Turn a tar header into a FileEntry, or null for members that are not files of the image
- * (AUFS metadata, pax/gnu bookkeeping that tar-stream already folded in).
+ * A layer member as Docker's unpacking sees it: where it lands, what it is, and whether it is
+ * AUFS bookkeeping. Whiteout markers keep their own path (`/a/.wh.x`); the unpacker reads them.
  */
-export function fileEntryFromHeader(h: MemberHeader, digest?: string): FileEntry | null {
-  const type = TYPES[h.type]
-  if (!type) return null
-  const name = cleanName(h.name)
-  if (name.path === '/') return null
-  // Everything under an AUFS bookkeeping directory (`.wh..wh.plnk/...`) is bookkeeping too.
-  if (name.path.split('/').some((part, i, all) => part.startsWith(AUFS_META) && part !== OPAQUE && i < all.length - 1)) return null
+export function fileEntryFromMember(m: TarMember, digest?: string): FileEntry {
+  const type: FileEntry['type'] = (TYPES[m.typeflag] as FileType | undefined) ?? (m.typeflag === 'g' ? 'global' : 'other')
+  const fast = plainLanding(m.name)
   const entry: FileEntry = {
-    path: name.path,
+    path: fast ?? landingPath(m.name),
     type,
-    mode: h.mode & 0o7777,
-    uid: h.uid,
-    gid: h.gid,
-    size: type === 'file' ? h.size : 0,
-    mtime: Math.floor((h.mtime instanceof Date ? h.mtime.getTime() : h.mtime * 1000) / 1000),
+    mode: m.mode & 0o7777,
+    uid: m.uid,
+    gid: m.gid,
+    size: type === 'file' ? m.size : 0,
+    mtime: m.mtime,
   }
-  if (name.hostile) {
-    entry.hostile = name.hostile
-    return entry
+  if (fast === null) {
+    // Docker's own (relative) clean name: AUFS checks and duplicate detection use it.
+    const clean = goClean(m.name)
+    if (clean !== entry.path.slice(1)) entry.name = clean
+    if (clean.startsWith(AUFS_META)) entry.aufs = true
   }
+  if (type === 'other') entry.typeflag = m.typeflag
   if (digest !== undefined) entry.digest = digest
   if (type === 'char' || type === 'block') {
-    entry.devmajor = h.devmajor ?? 0
-    entry.devminor = h.devminor ?? 0
+    entry.devmajor = m.devmajor
+    entry.devminor = m.devminor
   }
-  if (type === 'symlink') entry.linkTarget = h.linkname ?? ''
-  if (type === 'hardlink') {
-    const target = cleanName(h.linkname ?? '')
-    if (target.hostile) entry.hostile = `hard link ${name.path} -> ${target.hostile}`
-    entry.linkTarget = target.path
-  }
-  const base = baseName(name.path)
-  if (base.startsWith(WHITEOUT)) {
-    if (base === OPAQUE) {
-      entry.whiteout = 'opaque'
-      entry.path = parentOf(name.path)
-    } else if (base.startsWith(AUFS_META)) {
-      return null
-    } else {
-      entry.whiteout = 'delete'
-      const dir = parentOf(name.path)
-      entry.path = (dir === '/' ? '' : dir) + '/' + base.slice(WHITEOUT.length)
-    }
+  if (type === 'symlink' || type === 'hardlink') entry.linkTarget = m.linkname
+  if (m.xattrs) entry.xattrs = m.xattrs
+  if (type === 'file') {
+    entry.offset = m.dataOffset
+    if (m.sparse) entry.sparse = m.sparse
   }
   return entry
+}
+
+/** Docker's clean name of an entry (what its duplicate check compares). */
+export function cleanNameOf(entry: FileEntry): string {
+  return entry.name ?? entry.path.slice(1)
+}
+
+/** An unusual name, said the way Docker treats it (for warnings); null for ordinary names. */
+export function unusualName(entry: FileEntry): string | null {
+  if (entry.name === undefined || entry.name === '.') return null
+  if (entry.name.startsWith('/')) return `'${entry.name}' is an absolute name (Docker puts it at ${entry.path})`
+  if (entry.name === '..' || entry.name.startsWith('../')) return `'${entry.name}' climbs out of the root (Docker puts it at ${entry.path})`
+  return null
+}
+
+/** A whiteout marker (`.wh.<name>` deletes, `.wh..wh..opq` empties its directory), or null. */
+export function whiteoutOf(entry: FileEntry): 'delete' | 'opaque' | null {
+  if (entry.aufs && cleanNameOf(entry) !== '.wh..wh..opq') return null
+  const base = baseName(entry.path)
+  if (!base.startsWith('.wh.')) return null
+  return base === '.wh..wh..opq' ? 'opaque' : 'delete'
 }

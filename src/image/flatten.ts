@@ -1,91 +1,46 @@
-import {type FileEntry, type Layer} from './model.js'
-import {parentOf} from './paths.js'
+import {FsTree, type Inode} from './fs-tree.js'
+import {type Layer} from './model.js'
+import {unpackLayer} from './unpack-layer.js'
 
-/** A file of the flattened filesystem, with the layer (index, oldest first) that last wrote it. */
-export interface FlatEntry extends FileEntry {
-  layer: number
-}
+/** What a path of the merged filesystem holds: an inode (hard links share one). */
+export type FlatEntry = Inode
 
 /**
- * The merged view of layers applied in order, oldest first (formats.md, "Applying layers").
- * Kept as a path map plus a children index so a whiteout of a big tree costs the tree's size,
- * not the whole filesystem's.
+ * The filesystem an image unpacks to: its layers applied oldest first, each the way Docker applies
+ * it (unpack-layer.ts). `entries` maps every real path to its inode.
  */
 export class FlatFs {
-  readonly entries = new Map<string, FlatEntry>()
-  private readonly children = new Map<string, Set<string>>()
-  /**
-   * When set, every path that apply() adds, replaces or removes is recorded here with the entry it
-   * had before its first change (undefined: it did not exist), so a caller can update a count.
-   */
-  touched?: Map<string, FlatEntry | undefined>
+  readonly tree = new FsTree()
 
-  private touch(path: string): void {
-    if (this.touched && !this.touched.has(path)) this.touched.set(path, this.entries.get(path))
-  }
-
-  static of(layers: Layer[]): FlatFs {
+  static of(layers: Array<Pick<Layer, 'files' | 'markers'>>): FlatFs {
     const fs = new FlatFs()
-    layers.forEach((l, i) => fs.apply(l.files, i))
+    layers.forEach((l, i) => fs.apply(l, i))
     return fs
   }
 
-  apply(files: FileEntry[], layer: number): void {
-    // Whiteouts hide what lower layers had, wherever the marker stands in this layer's tar.
-    for (const f of files) if (f.whiteout === 'opaque' && !f.hostile) this.removeChildren(f.path)
-    for (const f of files) if (f.whiteout === 'delete' && !f.hostile) this.remove(f.path)
-    // Entries are taken as they are (no copy per file): a FileEntry belongs to one layer, so
-    // stamping its layer index on it is the same every time that layer is applied.
-    for (const f of files) {
-      if (f.whiteout || f.hostile) continue
-      const entry = f as FlatEntry
-      entry.layer = layer
-      this.add(entry)
-    }
+  apply(layer: Pick<Layer, 'files' | 'markers'>, index: number): void {
+    unpackLayer(this.tree, layer.files, index, layer.markers !== false)
+  }
+
+  get entries(): ReadonlyMap<string, FlatEntry> {
+    return this.tree.paths
   }
 
   get(path: string): FlatEntry | undefined {
-    return this.entries.get(path)
+    return this.tree.paths.get(path)
   }
 
-  /** Entries in path order. */
-  sorted(): FlatEntry[] {
-    return [...this.entries.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+  /** See FsTree.touched: paths changed since it was set, with what they held before. */
+  get touched(): Map<string, FlatEntry | undefined> | undefined {
+    return this.tree.touched
   }
 
-  private add(entry: FlatEntry): void {
-    const existing = this.entries.get(entry.path)
-    if (existing && existing.type === 'dir' && entry.type !== 'dir') this.removeChildren(entry.path)
-    if (entry.type === 'hardlink' && entry.linkTarget) {
-      // A hard link names a path from the image root, possibly written by a lower layer.
-      const target = this.entries.get(entry.linkTarget)
-      if (target && target.digest) {
-        entry.digest = target.digest
-        entry.size = target.size
-      }
-    }
-    this.touch(entry.path)
-    this.entries.set(entry.path, entry)
-    const parent = parentOf(entry.path)
-    let siblings = this.children.get(parent)
-    if (!siblings) this.children.set(parent, (siblings = new Set()))
-    siblings.add(entry.path)
+  set touched(value: Map<string, FlatEntry | undefined> | undefined) {
+    this.tree.touched = value
   }
 
-  private remove(path: string): void {
-    this.removeChildren(path)
-    this.touch(path)
-    if (this.entries.delete(path)) this.children.get(parentOf(path))?.delete(path)
-  }
-
-  private removeChildren(dir: string): void {
-    const kids = this.children.get(dir)
-    if (!kids) return
-    this.children.delete(dir)
-    for (const kid of kids) {
-      this.removeChildren(kid)
-      this.touch(kid)
-      this.entries.delete(kid)
-    }
+  /** Paths in order (code-unit order, which is byte order for names that are UTF-8). */
+  sortedPaths(): string[] {
+    return [...this.tree.paths.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
   }
 }

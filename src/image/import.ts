@@ -1,6 +1,7 @@
 import {digestOf} from '../archive/hash.js'
 import {UsageError} from '../errors.js'
 import {applyInstruction} from './config-replay.js'
+import {FlatFs} from './flatten.js'
 import {type Image, type RuntimeConfig} from './model.js'
 import {normalizeTag} from './rollback.js'
 
@@ -13,8 +14,8 @@ export interface ImportedImage {
 
 /** What `docker import` makes of a rootfs tar: one layer (the tar as it is), one history entry. */
 export function importImage(rootfs: Image, tag: string, changes: string[], now = new Date()): ImportedImage {
-  const unsafe = rootfs.layers[0].files.filter((f) => f.hostile)
-  if (unsafe.length > 0) throw new UsageError(`refusing to import a tar that holds unsafe names (${unsafe[0].hostile}); flatten it with imgdiff to drop them`)
+  // docker import unpacks the tar as one layer (whiteouts and all): what it would refuse is refused here.
+  FlatFs.of(rootfs.layers.map((l) => ({...l, markers: true})))
   const runtime: RuntimeConfig = {}
   for (const change of changes) {
     if (!applyInstruction(runtime, change)) throw new UsageError(`--change '${change}': not an instruction imgdiff can apply (CMD, ENTRYPOINT, ENV, LABEL, WORKDIR, USER, EXPOSE, VOLUME, STOPSIGNAL, SHELL, ONBUILD)`)

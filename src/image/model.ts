@@ -7,29 +7,41 @@ import {type Compression} from '../archive/compression.js'
 
 export type FileType = 'file' | 'dir' | 'symlink' | 'hardlink' | 'fifo' | 'char' | 'block'
 
-/** One member of a layer tar (or of a container export), after name clean-up. */
+/**
+ * One member of a layer tar (or of a container export), as Docker's unpacking sees it. The list of
+ * a layer's entries is in tar order: Docker applies them one by one (image/unpack-layer.ts).
+ */
 export interface FileEntry {
-  /** Absolute path inside the image, e.g. `/etc/hosts`. */
+  /** Where Docker puts it: rooted, cleaned, `..` stopping at the root (`/usr/bin/x`, `/a/.wh.b`). */
   path: string
-  type: FileType
-  /** Permission bits and set-id/sticky bits (mode & 0o7777). */
+  /** `global`: a PAX global header (ignored); `other`: a type Docker cannot unpack (see typeflag). */
+  type: FileType | 'global' | 'other'
+  /** The tar type flag, for `other`. */
+  typeflag?: string
+  /** Permission, set-id and sticky bits (mode & 0o7777). */
   mode: number
   uid: number
   gid: number
   /** Content bytes (0 for anything but regular files). */
   size: number
-  /** Seconds since the epoch. */
+  /** Seconds since the epoch as stored (Docker clamps it when unpacking; see unpack-layer.ts). */
   mtime: number
-  /** Symlink target as written, or the hard link's target path (absolute, cleaned). */
+  /** Symlink or hard link target, as written in the tar. */
   linkTarget?: string
-  /** sha256 of the content, for regular files. */
+  /** Content hash, for regular files. */
   digest?: string
   devmajor?: number
   devminor?: number
-  /** `.wh.<name>` deletes this path from lower layers; `opaque` hides a directory's lower children. */
-  whiteout?: 'delete' | 'opaque'
-  /** Why this name is not a path inside the image (absolute, climbs out with `..`). */
-  hostile?: string
+  /** Extended attributes from PAX SCHILY.xattr records: name -> value in hex. */
+  xattrs?: Record<string, string>
+  /** Docker's clean name, where it is not `path` without its slash (absolute or `..` names, `.`). */
+  name?: string
+  /** The name starts with `.wh..wh.` at the top: AUFS bookkeeping. */
+  aufs?: boolean
+  /** Where the content starts in the layer's plain tar (regular files), for copying it. */
+  offset?: number
+  /** Sparse files: data regions [offset, length] of the content, stored back to back from `offset`. */
+  sparse?: Array<[number, number]>
 }
 
 export interface Layer {
@@ -49,6 +61,11 @@ export interface Layer {
   /** Byte offset of those bytes in the archive's plain tar (after the member's header). */
   offset?: number
   files: FileEntry[]
+  /**
+   * False for a container export read as the filesystem it lists: its names are taken as they are
+   * (a file may be called `.wh.x` there). A layer's whiteout and AUFS names are markers.
+   */
+  markers?: boolean
 }
 
 export interface HistoryEntry {
@@ -104,7 +121,7 @@ export interface Image {
   bytes: number
   /** Bytes of the archive that are not layer contents (JSON, legacy dirs, tar headers). */
   metadataBytes: number
-  /** Names in the archive that were reported and not followed (hostile or broken). */
+  /** Unusual names in the archive (absolute, or climbing out of the root), said the way Docker places them. */
   warnings: string[]
 }
 

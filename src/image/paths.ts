@@ -1,29 +1,32 @@
 /**
- * Tar member names as paths inside an image. Names are cleaned (`./a//b/` -> `/a/b`); a name that
- * is absolute or uses `..` is never resolved into some other path: it is reported as hostile, so a
- * crafted archive cannot make imgdiff compare, or write, something outside the image root.
+ * Member names as Docker turns them into paths. Docker cleans a name (Go's filepath.Clean) and
+ * unpacks inside a chroot of the root filesystem, so every name lands inside it: `/etc/x` and
+ * `../etc/x` both land at `/etc/x`, `a/./b/../c` at `/a/c`. Names never leave the image root, and
+ * flatten never writes anything but these cleaned, relative paths.
  */
-export interface CleanName {
-  path: string
-  hostile?: string
+
+/** Go's path.Clean: the shortest equivalent path; "" is ".". */
+export function goClean(name: string): string {
+  if (name === '') return '.'
+  const rooted = name.startsWith('/')
+  const out: string[] = []
+  for (const part of name.split('/')) {
+    if (part === '' || part === '.') continue
+    if (part === '..') {
+      if (out.length > 0 && out.at(-1) !== '..') out.pop()
+      else if (!rooted) out.push('..')
+      continue
+    }
+    out.push(part)
+  }
+  const body = out.join('/')
+  if (rooted) return '/' + body
+  return body === '' ? '.' : body
 }
 
-const PLAIN = /^(?:\.\/)?(?:[^/.][^/]*\/)*[^/.][^/]*\/?$/
-
-export function cleanName(raw: string): CleanName {
-  // The common case (`a/b/c`, `./a/b/`) needs no splitting.
-  if (PLAIN.test(raw) && !raw.includes('/.')) return {path: '/' + raw.replace(/^\.\//, '').replace(/\/$/, '')}
-  const absolute = raw.startsWith('/')
-  const parts: string[] = []
-  for (const p of raw.split('/')) {
-    if (p === '' || p === '.') continue
-    if (p !== '..') parts.push(p)
-    else if (parts.pop() === undefined) return {path: raw, hostile: `'${raw}' climbs out of the image root with '..'`}
-  }
-  const path = '/' + parts.join('/')
-  // `/` alone (or `./`) is the root itself, which Docker writes in some exports: not hostile.
-  if (absolute && parts.length > 0) return {path, hostile: `'${raw}' is an absolute name`}
-  return {path}
+/** Where a member name lands inside the chroot: rooted and cleaned, `..` stopping at `/`. */
+export function landingPath(name: string): string {
+  return goClean('/' + name)
 }
 
 export function parentOf(path: string): string {
@@ -32,5 +35,17 @@ export function parentOf(path: string): string {
 }
 
 export function baseName(path: string): string {
-  return path.slice(path.lastIndexOf('/') + 1)
+  return path === '/' ? '/' : path.slice(path.lastIndexOf('/') + 1)
+}
+
+/** A child path of a directory path. */
+export function joinPath(dir: string, name: string): string {
+  return dir === '/' ? '/' + name : dir + '/' + name
+}
+
+/** A fast path for the common name (`a/b/c`, `./a/b/`): its landing path, or null when it needs goClean. */
+const PLAIN = /^(?:\.\/)?(?:[^/.][^/]*\/)*[^/.][^/]*\/?$/
+export function plainLanding(name: string): string | null {
+  if (!PLAIN.test(name) || name.includes('/.')) return null
+  return '/' + name.replace(/^\.\//, '').replace(/\/$/, '')
 }

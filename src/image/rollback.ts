@@ -1,6 +1,7 @@
 import {UsageError} from '../errors.js'
 import {digestOf} from '../archive/hash.js'
 import {type BaseImage, replayConfig} from './config-replay.js'
+import {FlatFs} from './flatten.js'
 import {type Image, type Layer, runtimeConfig, type RuntimeConfig} from './model.js'
 import {type Step} from './steps.js'
 
@@ -53,11 +54,8 @@ export function rollbackImage(image: Image, step: Step, options: RollbackOptions
   if (step.layersSoFar === 0) throw new UsageError(`step ${step.step} comes before the first layer; an image needs at least one layer`)
   const cut = step.step - 1
   const layers = image.layers.slice(0, step.layersSoFar)
-  const unsafe = layers.flatMap((l, i) => l.files.filter((f) => f.hostile).map((f) => `layer ${i + 1}: ${f.hostile}`))
-  if (unsafe.length > 0) {
-    // Layers are copied byte for byte (their diff_id depends on it), so an unsafe name cannot be dropped.
-    throw new UsageError(`refusing to write layers that hold unsafe names (${unsafe[0]}${unsafe.length > 1 ? `, and ${unsafe.length - 1} more` : ''}); flatten drops such names`)
-  }
+  // Layers are copied byte for byte, so an image Docker cannot unpack stays one: say so before writing.
+  FlatFs.of(layers)
   let runtime: RuntimeConfig
   let inexact: string[] = []
   if (options.configMode === 'keep') {

@@ -18,7 +18,7 @@ export function renderDiff(r: DiffResult, options: DiffTextOptions): string {
   const out: string[] = [imageHeader('A', r.a), imageHeader('B', r.b), '']
   for (const [label, side] of [['A', r.a], ['B', r.b]] as const) {
     if (side.warnings.length === 0) continue
-    out.push(`Unsafe names in ${label} (reported, never followed; --strict makes them errors):`, ...side.warnings.slice(0, 10).map((w) => `  ! ${w}`))
+    out.push(`Unusual names in ${label} (placed where Docker places them; --strict makes them errors):`, ...side.warnings.slice(0, 10).map((w) => `  ! ${w}`))
     if (side.warnings.length > 10) out.push(`  ... and ${side.warnings.length - 10} more`)
     out.push('')
   }

@@ -3,7 +3,7 @@ import {digestOf, sha256Hex} from '../archive/hash.js'
 import {UsageError} from '../errors.js'
 import {chainIds} from '../image/ids.js'
 import {type Image, type Layer} from '../image/model.js'
-import {addBuffer, addDir, addStream, EPOCH, HashingTap, packStream, type Pack} from './pack.js'
+import {EPOCH, HashingTap, packStream, type TarOut} from './pack.js'
 import {forEachRange} from './source-bytes.js'
 
 /** The image to write: a config, layers whose bytes live in `source`, and tags. */
@@ -82,7 +82,7 @@ function ociIndex(image: NewImage, manifest: Buffer): Buffer {
  * the output's layers are verified from these, without reading them back.
  */
 export function writeImageArchive(source: Pick<Image, 'path' | 'compression'>, image: NewImage, family: Family, written = new Map<string, string>()): Readable {
-  return packStream(async (pack) => {
+  return packStream(async (out) => {
     const withOci = family !== 'docker-save'
     const withDocker = family !== 'oci'
     const configHex = sha256Hex(image.configBytes)
@@ -100,53 +100,46 @@ export function writeImageArchive(source: Pick<Image, 'path' | 'compression'>, i
     })
 
     if (withOci) {
-      await addDir(pack, 'blobs/')
-      await addDir(pack, 'blobs/sha256/')
-      await addBuffer(pack, `blobs/sha256/${configHex}`, image.configBytes)
+      await out.dir('blobs/')
+      await out.dir('blobs/sha256/')
+      await out.file(`blobs/sha256/${configHex}`, image.configBytes)
       const manifest = ociManifest(image)
-      await addBuffer(pack, `blobs/sha256/${sha256Hex(manifest)}`, manifest)
-      await addBuffer(pack, 'oci-layout', JSON.stringify({imageLayoutVersion: '1.0.0'}))
-      await addBuffer(pack, 'index.json', ociIndex(image, manifest))
+      await out.file(`blobs/sha256/${sha256Hex(manifest)}`, manifest)
+      await out.file('oci-layout', JSON.stringify({imageLayoutVersion: '1.0.0'}))
+      await out.file('index.json', ociIndex(image, manifest))
     } else {
-      await addBuffer(pack, `${configHex}.json`, image.configBytes)
+      await out.file(`${configHex}.json`, image.configBytes)
     }
-    if (withDocker && !withOci) await writeLegacyDirs(pack, image, ids, config)
+    if (withDocker && !withOci) await writeLegacyDirs(out, image, ids, config)
 
     const ranges = new Map(image.layers.map((l) => [l.member!, {offset: l.offset, size: l.size}]))
     await forEachRange(source, ranges, async (member, body) => {
       const paths = targets.get(member)!
       targets.delete(member)
       const tap = new HashingTap()
-      await addStream(pack, {name: paths[0], size: ranges.get(member)!.size, mode: 0o644, mtime: EPOCH, type: 'file'}, body.pipe(tap))
+      await out.copy({name: paths[0], size: ranges.get(member)!.size, mode: 0o644, uid: 0, gid: 0, mtime: EPOCH, type: 'file'}, body.pipe(tap))
       written.set(member, tap.digest())
-      for (const extra of paths.slice(1)) await addLink(pack, extra, paths[0])
+      for (const extra of paths.slice(1)) await out.symlink(extra, '../'.repeat(extra.split('/').length - 1) + paths[0])
     })
     if (targets.size > 0) throw new Error(`the source archive no longer holds ${[...targets.keys()].join(', ')}`)
 
     if (withDocker) {
       const configName = withOci ? `blobs/sha256/${configHex}` : `${configHex}.json`
-      await addBuffer(pack, 'manifest.json', JSON.stringify([{Config: configName, RepoTags: image.repoTags, Layers: layerPaths}]))
+      await out.file('manifest.json', JSON.stringify([{Config: configName, RepoTags: image.repoTags, Layers: layerPaths}]))
       if (!withOci) {
         const repos: Record<string, Record<string, string>> = {}
         for (const t of image.repoTags) {
           const at = t.lastIndexOf(':')
           repos[t.slice(0, at)] = {...repos[t.slice(0, at)], [t.slice(at + 1)]: ids.at(-1)!}
         }
-        await addBuffer(pack, 'repositories', JSON.stringify(repos))
+        await out.file('repositories', JSON.stringify(repos))
       }
     }
   })
 }
 
-function addLink(pack: Pack, name: string, target: string): Promise<void> {
-  const depth = name.split('/').length - 1
-  return new Promise((resolve, reject) => {
-    pack.entry({name, type: 'symlink', linkname: '../'.repeat(depth) + target, mtime: EPOCH, mode: 0o777}, (err) => (err ? reject(err) : resolve()))
-  })
-}
-
 /** `<v1id>/{VERSION,json}` per layer: what engines before manifest.json read. */
-async function writeLegacyDirs(pack: Pack, image: NewImage, ids: string[], config: Record<string, unknown>): Promise<void> {
+async function writeLegacyDirs(out: TarOut, image: NewImage, ids: string[], config: Record<string, unknown>): Promise<void> {
   for (let i = 0; i < image.layers.length; i++) {
     const top = i === image.layers.length - 1
     const json: Record<string, unknown> = top
@@ -155,8 +148,8 @@ async function writeLegacyDirs(pack: Pack, image: NewImage, ids: string[], confi
     delete json.history
     delete json.rootfs
     if (i > 0) json.parent = ids[i - 1]
-    await addDir(pack, `${ids[i]}/`)
-    await addBuffer(pack, `${ids[i]}/VERSION`, '1.0')
-    await addBuffer(pack, `${ids[i]}/json`, JSON.stringify(json))
+    await out.dir(`${ids[i]}/`)
+    await out.file(`${ids[i]}/VERSION`, '1.0')
+    await out.file(`${ids[i]}/json`, JSON.stringify(json))
   }
 }

@@ -2,7 +2,7 @@ import {type Readable} from 'node:stream'
 import {sha256Hex} from '../archive/hash.js'
 import {type ImportedImage} from '../image/import.js'
 import {type Image} from '../image/model.js'
-import {addBuffer, addStream, EPOCH, packStream} from './pack.js'
+import {EPOCH, packStream} from './pack.js'
 import {plainTarChain} from '../archive/open.js'
 import {PassThrough} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
@@ -12,19 +12,19 @@ import {pipeline} from 'node:stream/promises'
  * so its diff_id is the sha256 of that tar, as `docker import` records it.
  */
 export function writeImportArchive(rootfs: Image, image: ImportedImage): Readable {
-  return packStream(async (pack) => {
+  return packStream(async (out) => {
     const configHex = sha256Hex(image.configBytes)
     const layerDir = sha256Hex(`imgdiff import ${image.diffId}`)
-    await addBuffer(pack, `${configHex}.json`, image.configBytes)
+    await out.file(`${configHex}.json`, image.configBytes)
     const plain = new PassThrough({highWaterMark: 1024 * 1024})
     const copying = pipeline([...plainTarChain(rootfs), plain] as unknown as [Readable, PassThrough])
-    await Promise.all([copying, addStream(pack, {name: `${layerDir}/layer.tar`, size: rootfs.layers[0].uncompressedSize, mtime: EPOCH, mode: 0o644, type: 'file'}, plain)])
-    await addBuffer(pack, `${layerDir}/VERSION`, '1.0')
-    await addBuffer(pack, `${layerDir}/json`, JSON.stringify({id: layerDir, created: JSON.parse(image.configBytes.toString()).created, container_config: {Cmd: null}, os: 'linux'}))
-    await addBuffer(pack, 'manifest.json', JSON.stringify([{Config: `${configHex}.json`, RepoTags: image.repoTags, Layers: [`${layerDir}/layer.tar`]}]))
+    await Promise.all([copying, out.copy({name: `${layerDir}/layer.tar`, size: rootfs.layers[0].uncompressedSize, mtime: EPOCH, mode: 0o644, uid: 0, gid: 0, type: 'file'}, plain)])
+    await out.file(`${layerDir}/VERSION`, '1.0')
+    await out.file(`${layerDir}/json`, JSON.stringify({id: layerDir, created: JSON.parse(image.configBytes.toString()).created, container_config: {Cmd: null}, os: 'linux'}))
+    await out.file('manifest.json', JSON.stringify([{Config: `${configHex}.json`, RepoTags: image.repoTags, Layers: [`${layerDir}/layer.tar`]}]))
     const tag = image.repoTags[0]
     const at = tag.lastIndexOf(':')
-    await addBuffer(pack, 'repositories', JSON.stringify({[tag.slice(0, at)]: {[tag.slice(at + 1)]: layerDir}}))
+    await out.file('repositories', JSON.stringify({[tag.slice(0, at)]: {[tag.slice(at + 1)]: layerDir}}))
   })
 }
 

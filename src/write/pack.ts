@@ -1,34 +1,94 @@
-import {pipeline} from 'node:stream/promises'
 import {createHash} from 'node:crypto'
-import {type Readable, Transform} from 'node:stream'
-import * as tarStream from 'tar-stream'
+import {once} from 'node:events'
+import {PassThrough, type Readable, Transform} from 'node:stream'
+import {encodeHeader, END_OF_ARCHIVE, padding, type TarHeader} from '../archive/tar-header.js'
 
-export type Pack = tarStream.Pack
-export type EntryHeader = Parameters<tarStream.Pack['entry']>[0]
+/** The mtime of files imgdiff writes itself (configs, manifests), so equal inputs give equal outputs. */
+export const EPOCH = 0
 
-/** A fixed, old mtime for files imgdiff writes itself, so equal inputs give equal outputs. */
-export const EPOCH = new Date(0)
+/**
+ * A tar being written, read from `stream`. Headers come from archive/tar-header.ts (the one
+ * encoder). Members are added whole (`file`, `dir`, `symlink`, `copy`), or piece by piece
+ * (`begin`, `data`, `end`) by a caller that holds content as it passes; `drained` then says
+ * when the reader has caught up.
+ */
+export class TarOut {
+  readonly stream = new PassThrough({highWaterMark: 4 * 1024 * 1024})
+  private left = 0
+  private size = 0
+  private name = ''
 
-/** Start a tar pack filled by `fill`; a failure in `fill` fails the stream that reads it. */
-export function packStream(fill: (pack: Pack) => Promise<void>): Readable {
-  const pack = tarStream.pack()
-  fill(pack).then(
-    () => pack.finalize(),
-    (error: unknown) => pack.destroy(error as Error),
+  /** Start a member; its `size` bytes of content follow through `data`. */
+  begin(h: TarHeader): void {
+    if (this.left !== 0) throw new Error(`tar member '${this.name}' is short of ${this.left} bytes`)
+    this.stream.write(encodeHeader(h))
+    this.size = h.type === 'file' ? h.size : 0
+    this.left = this.size
+    this.name = h.name
+  }
+
+  data(chunk: Buffer): void {
+    if (chunk.length > this.left) throw new Error(`tar member '${this.name}' got more than its ${this.size} bytes`)
+    this.left -= chunk.length
+    this.stream.write(chunk)
+  }
+
+  end(): void {
+    if (this.left !== 0) throw new Error(`tar member '${this.name}' is short of ${this.left} bytes`)
+    const pad = padding(this.size)
+    if (pad > 0) this.stream.write(Buffer.alloc(pad))
+    this.size = 0
+  }
+
+  /** Resolves when the reader has taken what was written (undefined: nothing to wait for). */
+  drained(): Promise<unknown> | undefined {
+    return this.stream.writableNeedDrain ? once(this.stream, 'drain') : undefined
+  }
+
+  file(name: string, data: Buffer | string, mode = 0o644): Promise<unknown> | undefined {
+    const bytes = typeof data === 'string' ? Buffer.from(data) : data
+    this.begin({name, type: 'file', mode, uid: 0, gid: 0, size: bytes.length, mtime: EPOCH})
+    this.data(bytes)
+    this.end()
+    return this.drained()
+  }
+
+  dir(name: string): Promise<unknown> | undefined {
+    this.begin({name, type: 'dir', mode: 0o755, uid: 0, gid: 0, size: 0, mtime: EPOCH})
+    this.end()
+    return this.drained()
+  }
+
+  symlink(name: string, target: string): Promise<unknown> | undefined {
+    this.begin({name, type: 'symlink', mode: 0o777, uid: 0, gid: 0, size: 0, mtime: EPOCH, linkname: target})
+    this.end()
+    return this.drained()
+  }
+
+  /** A member whose content is a stream of exactly `header.size` bytes. */
+  async copy(header: TarHeader, body: Readable): Promise<void> {
+    this.begin(header)
+    for await (const chunk of body) {
+      this.data(chunk as Buffer)
+      await this.drained()
+    }
+    this.end()
+  }
+
+  /** The end-of-archive blocks. */
+  finish(): void {
+    this.stream.end(END_OF_ARCHIVE)
+  }
+}
+
+/** Start a tar filled by `fill`; a failure in `fill` fails the stream that reads it. */
+export function packStream(fill: (out: TarOut) => Promise<void>): Readable {
+  const out = new TarOut()
+  fill(out).then(
+    () => out.finish(),
+    (error: unknown) => out.stream.destroy(error as Error),
   )
-  return pack as unknown as Readable
-}
-
-export function addBuffer(pack: Pack, name: string, data: Buffer | string, mode = 0o644): Promise<void> {
-  return new Promise((resolve, reject) => {
-    pack.entry({name, mode, mtime: EPOCH, type: 'file'}, typeof data === 'string' ? Buffer.from(data) : data, (err) => (err ? reject(err) : resolve()))
-  })
-}
-
-export function addDir(pack: Pack, name: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    pack.entry({name, mode: 0o755, mtime: EPOCH, type: 'directory'}, (err) => (err ? reject(err) : resolve()))
-  })
+  return out.stream
 }
 
 /** A pass-through that hashes what it copies. */
@@ -43,10 +103,4 @@ export class HashingTap extends Transform {
   digest(): string {
     return 'sha256:' + this.hash.digest('hex')
   }
-}
-
-/** Stream a body of known size into the pack. */
-export async function addStream(pack: Pack, header: EntryHeader, body: Readable): Promise<void> {
-  const sink = pack.entry(header)
-  await pipeline(body, sink as unknown as NodeJS.WritableStream)
 }

@@ -1,52 +1,124 @@
 import {type Readable} from 'node:stream'
-import {decompressor, sniffCompression} from '../archive/compression.js'
-import {walkTar} from '../archive/tar.js'
+import {type TarHeader} from '../archive/tar-header.js'
+import {readLayerMembers} from '../formats/layer-bytes.js'
 import {type FlatFs} from '../image/flatten.js'
-import {fileEntryFromHeader} from '../image/file-entry.js'
+import {type Inode} from '../image/fs-tree.js'
 import {type Image} from '../image/model.js'
-import {addStream, packStream} from './pack.js'
-import {forEachMember} from './source-bytes.js'
-import {peekHead} from '../archive/peek-head.js'
+import {packStream, type TarOut} from './pack.js'
+
+export interface RootfsOptions {
+  /** The mtime written where Docker would stamp the time of unpacking (directories it made or changed). */
+  unpackTime: number
+}
 
 /**
- * The image's filesystem as one tar (offline `docker export` minus runtime files): each layer is
- * read in order and a member is written only if it is what the merged view finally shows.
- * Whiteouts never reach the output; hard links stay links; hostile names are never written.
+ * The image's filesystem as one tar, as `docker export` writes it (without the files a container
+ * adds): every path once, by its cleaned relative name; the mode field with its file-type bits;
+ * a regular file with several names written once and its other names as hard links after it;
+ * of the extended attributes, security.capability (the one docker export keeps).
+ *
+ * Members without content come first, in path order; then the files, in the order their content
+ * lies in the layers, so the layers are read once, front to back.
  */
-export function writeRootfs(image: Image, flat: FlatFs): Readable {
-  return packStream(async (pack) => {
-    const layerOfMember = new Map<string, number[]>()
-    image.layers.forEach((l, i) => layerOfMember.set(l.member!, [...(layerOfMember.get(l.member!) ?? []), i]))
-    const written = new Set<string>()
-    const copyLayer = async (layerIndexes: number[], body: Readable) => {
-      const {head, rest} = await peekHead(body, 6)
-      await walkTar([rest, decompressor(sniffCompression(head))], async (header, entry) => {
-        const f = fileEntryFromHeader(header)
-        if (!f || f.whiteout || f.hostile) return
-        const final = flat.get(f.path)
-        if (!final || !layerIndexes.includes(final.layer) || written.has(f.path) || final.type !== f.type) return
-        written.add(f.path)
-        const name = f.path.slice(1) + (f.type === 'dir' ? '/' : '')
-        await addStream(
-          pack,
-          {
-            name,
-            type: header.type,
-            size: f.type === 'file' ? header.size : 0,
-            mode: header.mode,
-            uid: header.uid,
-            gid: header.gid,
-            uname: header.uname,
-            gname: header.gname,
-            mtime: header.mtime,
-            linkname: f.type === 'hardlink' ? f.linkTarget!.slice(1) : header.linkname,
-            devmajor: header.devmajor,
-            devminor: header.devminor,
-          },
-          entry,
-        )
-      })
+export function writeRootfs(image: Image, flat: FlatFs, options: RootfsOptions): Readable {
+  return packStream(async (out) => {
+    const bySource = new Map<string, Inode[]>()
+    const wanted = new Map<number, Set<number>>()
+    for (const path of flat.sortedPaths()) {
+      const node = flat.get(path)!
+      if (node.type === 'file' && node.size > 0) {
+        // Written when its content passes, under its first name.
+        if (firstName(node) !== path) continue
+        const [layer, index] = node.source!
+        const key = `${layer}:${index}`
+        const list = bySource.get(key)
+        if (list) {
+          list.push(node)
+        } else {
+          bySource.set(key, [node])
+          const set = wanted.get(layer) ?? new Set()
+          set.add(index)
+          wanted.set(layer, set)
+        }
+        continue
+      }
+      if (node.type === 'file' && node.names!.length > 1 && firstName(node) !== path) continue
+      writeWhole(out, path, node, options)
+      if (node.type === 'file') writeLinks(out, node, options)
+      await out.drained()
     }
-    await forEachMember(image, new Set(layerOfMember.keys()), (member, body) => copyLayer(layerOfMember.get(member)!, body))
+
+    // Several files can hold one member's content (hard links into AUFS's .wh..wh.plnk): keep the bytes then.
+    let targets: Inode[] = []
+    let held: Buffer[] | null = null
+    await readLayerMembers(image, wanted, {
+      begin(layers, index) {
+        targets = layers.flatMap((l) => bySource.get(`${l}:${index}`) ?? [])
+        held = targets.length > 1 ? [] : null
+        if (targets.length === 1) out.begin(header(firstName(targets[0]), targets[0], options))
+      },
+      data(chunk) {
+        if (held) held.push(Buffer.from(chunk))
+        else out.data(chunk)
+      },
+      end() {
+        if (held) {
+          const bytes = Buffer.concat(held)
+          for (const node of targets) {
+            out.begin(header(firstName(node), node, options))
+            out.data(bytes)
+            out.end()
+            writeLinks(out, node, options)
+          }
+        } else {
+          out.end()
+          writeLinks(out, targets[0], options)
+        }
+        targets = []
+        held = null
+      },
+      drained: () => out.drained(),
+    })
   })
+}
+
+/** The first of a file's names in path order: the one written with its content. */
+function firstName(node: Inode): string {
+  return node.names!.length === 1 ? node.names![0] : [...node.names!].sort()[0]
+}
+
+function header(path: string, node: Inode, options: RootfsOptions): TarHeader {
+  const h: TarHeader = {
+    name: path.slice(1),
+    type: node.type,
+    mode: node.mode,
+    uid: node.uid,
+    gid: node.gid,
+    size: node.type === 'file' ? node.size : 0,
+    mtime: node.mtime ?? options.unpackTime,
+  }
+  if (node.type === 'symlink') h.linkname = node.target
+  if (node.type === 'char' || node.type === 'block') {
+    h.devmajor = node.devmajor
+    h.devminor = node.devminor
+  }
+  const cap = node.xattrs?.['security.capability']
+  if (cap !== undefined) h.xattrs = {'security.capability': cap}
+  return h
+}
+
+function writeWhole(out: TarOut, path: string, node: Inode, options: RootfsOptions): void {
+  out.begin(header(path, node, options))
+  out.end()
+}
+
+/** A regular file's other names, as hard links to the name written with its content. */
+function writeLinks(out: TarOut, node: Inode, options: RootfsOptions): void {
+  if (node.type !== 'file' || node.names!.length < 2) return
+  const first = firstName(node)
+  for (const name of [...node.names!].sort()) {
+    if (name === first) continue
+    out.begin({...header(name, node, options), type: 'hardlink', size: 0, linkname: first.slice(1)})
+    out.end()
+  }
 }

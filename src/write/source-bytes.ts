@@ -2,7 +2,7 @@ import {createReadStream} from 'node:fs'
 import {Readable} from 'node:stream'
 import {plainTarChain} from '../archive/open.js'
 import {walkTar, type TarEntryStream} from '../archive/tar.js'
-import {cleanName} from '../image/paths.js'
+import {landingPath} from '../image/paths.js'
 import {type Image} from '../image/model.js'
 
 /**
@@ -36,7 +36,7 @@ export async function forEachMember(
   consume: (member: string, body: TarEntryStream) => Promise<void>,
 ): Promise<void> {
   await walkTar(plainTarChain(image), async (header, body) => {
-    const name = cleanName(header.name).path.slice(1)
+    const name = landingPath(header.name).slice(1)
     if (header.type === 'file' && wanted.has(name)) await consume(name, body)
   })
 }

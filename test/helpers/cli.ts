@@ -49,9 +49,9 @@ export function checkDist(): void {
 }
 
 /** Run `node bin/run.js ...args` from the project root. Never throws on a non-zero exit. */
-export function run(args: string[], options: {cwd?: string; timeoutMs?: number} = {}): Promise<RunResult> {
+export function run(args: string[], options: {cwd?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv} = {}): Promise<RunResult> {
   checkDist()
-  const env: NodeJS.ProcessEnv = {...process.env, NO_COLOR: '1', FORCE_COLOR: '0'}
+  const env: NodeJS.ProcessEnv = {...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...options.env}
   delete env.DEBUG
   return exec(process.execPath, [path.join(ROOT, 'bin/run.js'), ...args], {env, cwd: options.cwd, timeoutMs: options.timeoutMs ?? 30_000})
 }

@@ -1,0 +1,219 @@
+import {joinPath} from './paths.js'
+
+/**
+ * An in-memory root filesystem with the semantics Docker's unpacking relies on: inodes shared by
+ * hard links, directories that know their parent, and path resolution as Linux does it inside a
+ * chroot (symlinks followed in every component but, where the call says so, the last; `..` stops
+ * at the root; 40 symlinks at most). It holds metadata and content digests, never content.
+ *
+ * Every path that exists is also in `paths` (its real path, through no symlink), so the common
+ * lookup is one map access and the merged view is a map for the comparers.
+ */
+export type InodeType = 'file' | 'dir' | 'symlink' | 'fifo' | 'char' | 'block'
+
+export interface Inode {
+  type: InodeType
+  /** Permission, set-id and sticky bits. */
+  mode: number
+  uid: number
+  gid: number
+  /** Seconds since the epoch; null: the time Docker unpacked it, which no offline reader can know. */
+  mtime: number | null
+  /** Content bytes (regular files). */
+  size: number
+  /** Content hash (regular files). */
+  digest?: string
+  /** Symlink target as written. */
+  target?: string
+  devmajor?: number
+  devminor?: number
+  /** Extended attributes: name -> value in hex. */
+  xattrs?: Record<string, string>
+  /** Index of the layer (oldest first) whose member last created or changed it. */
+  layer: number
+  /** The layer member whose content a regular file holds: [layer index, member index]. */
+  source?: [number, number]
+  /** Directories: children by name, the parent (the root's is itself) and the real path. */
+  children?: Map<string, Inode>
+  parent?: Inode
+  path?: string
+  /** Non-directories: the real paths naming this inode (more than one for hard links). */
+  names?: string[]
+}
+
+export type FsErrorCode = 'ENOENT' | 'ENOTDIR' | 'ELOOP' | 'EEXIST' | 'EPERM'
+
+/** A failed filesystem call, worded like Go's *PathError (`open /f/x: not a directory`). */
+export class FsError extends Error {
+  constructor(
+    readonly code: FsErrorCode,
+    op: string,
+    path: string,
+  ) {
+    super(`${op} ${path}: ${MESSAGES[code]}`)
+  }
+}
+
+const MESSAGES: Record<FsErrorCode, string> = {
+  ENOENT: 'no such file or directory',
+  ENOTDIR: 'not a directory',
+  ELOOP: 'too many levels of symbolic links',
+  EEXIST: 'file exists',
+  EPERM: 'operation not permitted',
+}
+
+const MAX_SYMLINKS = 40
+
+/** Where a path leads: the directory holding its last component, that name, and what is there. */
+export interface Lookup {
+  dir: Inode
+  name: string
+  node?: Inode
+}
+
+export class FsTree {
+  readonly root: Inode
+  /** Every existing real path -> its inode (the root is not listed). */
+  readonly paths = new Map<string, Inode>()
+  /**
+   * When set, each path whose inode is created, changed or removed is recorded here once, with a
+   * copy of what it held before (undefined: it did not exist), so a caller can keep a count current.
+   */
+  touched?: Map<string, Inode | undefined>
+
+  constructor() {
+    this.root = {type: 'dir', mode: 0o755, uid: 0, gid: 0, mtime: null, size: 0, layer: -1, children: new Map(), path: '/'}
+    this.root.parent = this.root
+  }
+
+  /** Resolve `path` (from `start` when relative). `follow`: follow a symlink in the last component too. */
+  resolve(path: string, follow: boolean, op: string, start: Inode = this.root, hops = {n: 0}): Lookup {
+    // The common case: a real path, no symlink on the way (a hit in `paths` is always right).
+    if (start === this.root && path.startsWith('/')) {
+      const hit = this.paths.get(path)
+      if (hit && (!follow || hit.type !== 'symlink')) {
+        const cut = path.lastIndexOf('/')
+        const dir = cut === 0 ? this.root : this.paths.get(path.slice(0, cut))
+        if (dir) return {dir, name: path.slice(cut + 1), node: hit}
+      }
+    }
+    let dir = path.startsWith('/') ? this.root : start
+    const parts = path.split('/').filter((p) => p !== '' && p !== '.')
+    if (parts.length === 0) return {dir: dir.parent!, name: '.', node: dir}
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i]
+      const last = i === parts.length - 1
+      if (part === '..') {
+        dir = dir.parent!
+        if (last) return {dir: dir.parent!, name: '..', node: dir}
+        continue
+      }
+      const child = dir.children!.get(part)
+      if (last && (!child || child.type !== 'symlink' || !follow)) return {dir, name: part, node: child}
+      if (!child) throw new FsError('ENOENT', op, path)
+      if (child.type === 'symlink') {
+        if (++hops.n > MAX_SYMLINKS) throw new FsError('ELOOP', op, path)
+        if (!child.target) throw new FsError('ENOENT', op, path)
+        const through = this.resolve(child.target, true, op, dir, hops)
+        if (last) return through
+        if (!through.node) throw new FsError('ENOENT', op, path)
+        if (through.node.type !== 'dir') throw new FsError('ENOTDIR', op, path)
+        dir = through.node
+        continue
+      }
+      if (child.type !== 'dir') throw new FsError('ENOTDIR', op, path)
+      dir = child
+    }
+    throw new Error('unreachable')
+  }
+
+  /** What lstat(2) finds, or undefined; errors on the way (not a directory, a loop) throw. */
+  lstat(path: string, op = 'lstat'): Inode | undefined {
+    return this.resolve(path, false, op).node
+  }
+
+  get(path: string): Inode | undefined {
+    return this.paths.get(path)
+  }
+
+  /** The real path of a name in a directory. */
+  private pathIn(dir: Inode, name: string): string {
+    return joinPath(dir.path!, name)
+  }
+
+  /** A directory's contents changed: its mtime becomes the time of unpacking. */
+  private changed(dir: Inode): void {
+    if (dir.mtime === null) return
+    this.touchInode(dir)
+    dir.mtime = null
+  }
+
+  /** Put a new inode (or another name of an existing one) at `name` in `dir`, which must be free. */
+  add(dir: Inode, name: string, node: Inode): void {
+    const path = this.pathIn(dir, name)
+    this.touchPath(path, undefined)
+    if (node.type === 'dir') {
+      node.parent = dir
+      node.path = path
+      node.children ??= new Map()
+    } else {
+      this.touchInode(node)
+      ;(node.names ??= []).push(path)
+    }
+    dir.children!.set(name, node)
+    this.paths.set(path, node)
+    this.changed(dir)
+  }
+
+  /** Remove `name` from `dir`, with everything under it. */
+  remove(dir: Inode, name: string): void {
+    const node = dir.children!.get(name)
+    if (!node) return
+    this.forget(node, this.pathIn(dir, name))
+    dir.children!.delete(name)
+    this.changed(dir)
+  }
+
+  private forget(node: Inode, path: string): void {
+    if (node.children) {
+      for (const [childName, child] of node.children) this.forget(child, joinPath(path, childName))
+    }
+    this.touchPath(path, node)
+    this.paths.delete(path)
+    if (node.names) {
+      this.touchInode(node)
+      node.names = node.names.filter((p) => p !== path)
+    }
+  }
+
+  /** Record paths about to change (see `touched`). */
+  touchInode(node: Inode): void {
+    if (!this.touched) return
+    if (node.type === 'dir') {
+      if (node !== this.root) this.touchPath(node.path!, node)
+    } else {
+      for (const p of node.names ?? []) this.touchPath(p, node)
+    }
+  }
+
+  private touchPath(path: string, node: Inode | undefined): void {
+    if (this.touched && !this.touched.has(path)) this.touched.set(path, node ? snapshot(node) : undefined)
+  }
+
+  /** Every path under (not including) a directory, in the order a walk meets them. */
+  *walk(dir: Inode = this.root): Generator<[string, Inode]> {
+    for (const child of dir.children!.values()) {
+      if (child.type === 'dir') {
+        yield [child.path!, child]
+        yield* this.walk(child)
+      }
+    }
+    for (const [name, child] of dir.children!) if (child.type !== 'dir') yield [this.pathIn(dir, name), child]
+  }
+}
+
+/** A copy of an inode's own fields (not its children): what a path held before a change. */
+export function snapshot(node: Inode): Inode {
+  const {children: _c, parent: _p, names: _n, ...rest} = node
+  return {...rest, ...(node.names && node.names.length > 1 ? {names: [...node.names]} : {})}
+}

@@ -1,0 +1,291 @@
+import {ImgdiffError} from '../errors.js'
+import {cleanNameOf} from './file-entry.js'
+import {FsError, type FsTree, type Inode} from './fs-tree.js'
+import {type FileEntry} from './model.js'
+import {baseName, goClean, joinPath, landingPath, parentOf} from './paths.js'
+
+/**
+ * Apply one layer to a tree the way Docker does (moby pkg/archive UnpackLayer and createTarFile,
+ * run inside a chroot of the root filesystem, reading with Go's archive/tar). Members apply one by
+ * one, in tar order:
+ * - a missing parent directory is created (MkdirAll, mode 0600, owner 0:0, mtime unknowable);
+ * - root-level `.wh..wh.*` names are AUFS bookkeeping: skipped, but regular files under
+ *   `.wh..wh.plnk` are kept aside for hard links that point into it;
+ * - `.wh..wh..opq` removes every path of its directory not unpacked earlier in this layer;
+ * - `.wh.<name>` removes `<name>` (and what is under it) as it stands now;
+ * - anything else replaces what is at its path, except a directory over a directory (metadata
+ *   only); a hard link is the same inode, and its header's owner, mode and mtime land on it;
+ * - directory mtimes are set at the end of the layer; a directory whose contents change without
+ *   its own member gets the time of unpacking (null: unknowable);
+ * - mtimes outside 1970..2262 become 0 for everything but symlinks (Docker's Chtimes).
+ * What Docker refuses (a hard link to a missing name, an unknown type, two members of one path,
+ * a parent that is a file...) throws LayerRefusedError, naming the member as Docker's error would.
+ */
+export class LayerRefusedError extends ImgdiffError {
+  constructor(
+    readonly layer: number,
+    readonly member: string,
+    readonly reason: string,
+    markers: boolean,
+  ) {
+    super(
+      markers
+        ? `layer ${layer + 1}: Docker cannot unpack member '${member}' (${reason}), so docker load refuses this image`
+        : `Docker cannot unpack member '${member}' (${reason}), so docker import refuses this tar`,
+    )
+    this.name = 'LayerRefusedError'
+  }
+}
+
+const WHITEOUT = '.wh.'
+const OPAQUE = '.wh..wh..opq'
+const PLNK = '.wh..wh.plnk'
+/** time.Unix(0, 1<<63-1): past this Docker's Chtimes falls back to the epoch too. */
+const MAX_TIME = 9_223_372_036
+
+/** What Chtimes stores for a regular mtime: Docker's clamp to the epoch outside 1970..2262. */
+export function clampedMtime(mtime: number): number {
+  return mtime < 0 || mtime > MAX_TIME ? 0 : mtime
+}
+
+/** `markers`: whiteout and AUFS names are markers (a layer), or plain names (an export read as it is). */
+export function unpackLayer(fs: FsTree, files: FileEntry[], layer: number, markers = true): void {
+  new LayerUnpack(fs, layer, markers).run(files)
+}
+
+class LayerUnpack {
+  /** Paths (as named by members, through symlinks or not) that this layer unpacked so far. */
+  private readonly unpacked = new Set<string>()
+  /** Regular files under /.wh..wh.plnk, by base name: targets for hard links into it. */
+  private readonly plnk = new Map<string, [FileEntry, number]>()
+  /** Directory members: their mtimes are set last. */
+  private readonly dirs: FileEntry[] = []
+  private readonly seen = new Set<string>()
+
+  constructor(
+    private readonly fs: FsTree,
+    private readonly layer: number,
+    private readonly markers: boolean,
+  ) {}
+
+  run(files: FileEntry[]): void {
+    // Docker reads the whole layer with tar-split first, which refuses two members of one name.
+    for (const e of files) {
+      const key = cleanNameOf(e)
+      if (this.seen.has(key)) this.refuse(e, 'duplicates of file paths not supported')
+      this.seen.add(key)
+    }
+    files.forEach((e, i) => {
+      try {
+        this.apply(e, i)
+      } catch (error) {
+        if (error instanceof FsError) this.refuse(e, error.message)
+        throw error
+      }
+    })
+    for (const e of this.dirs) {
+      try {
+        const node = this.fs.resolve(e.path, true, 'chtimes').node
+        if (!node) throw new FsError('ENOENT', 'chtimes', e.path)
+        this.setMtime(node, clampedMtime(e.mtime))
+      } catch (error) {
+        if (error instanceof FsError) this.refuse(e, error.message)
+        throw error
+      }
+    }
+  }
+
+  private refuse(e: FileEntry, reason: string): never {
+    throw new LayerRefusedError(this.layer, cleanNameOf(e), reason, this.markers)
+  }
+
+  private apply(e: FileEntry, index: number): void {
+    if (cleanNameOf(e) !== '/') this.ensureParent(parentOf(e.path))
+    if (e.aufs && this.markers) {
+      if (e.type === 'file' && cleanNameOf(e).startsWith(PLNK)) this.plnk.set(baseName(e.path), [e, index])
+      if (cleanNameOf(e) !== OPAQUE) return
+    }
+    const base = baseName(e.path)
+    if (base.startsWith(WHITEOUT) && this.markers) {
+      const dir = parentOf(e.path)
+      if (base === OPAQUE) this.opaque(dir)
+      else this.removeAll(goClean(joinPath(dir, base.slice(WHITEOUT.length))))
+      return
+    }
+    let existing: Inode | undefined
+    try {
+      existing = this.fs.lstat(e.path)
+    } catch {
+      // Docker ignores this lstat's error; the create below meets it again.
+    }
+    if (existing && !(existing.type === 'dir' && e.type === 'dir')) this.removeAll(e.path)
+
+    let src = e
+    let srcIndex = index
+    if (e.type === 'hardlink' && this.markers && goClean(e.linkTarget ?? '').startsWith(PLNK)) {
+      // A hard link into the AUFS link directory becomes a new file with that file's content and header.
+      const kept = this.plnk.get(baseName(goClean(e.linkTarget ?? '')))
+      if (!kept) this.refuse(e, 'Invalid aufs hardlink')
+      ;[src, srcIndex] = kept
+    }
+    const node = this.create(e.path, src, srcIndex)
+    if (node === null) {
+      this.unpacked.add(e.path)
+      return
+    }
+    // Lchown, Lsetxattr, then chmod and chtimes unless the inode is a symlink.
+    node.uid = src.uid
+    node.gid = src.gid
+    if (src.xattrs) node.xattrs = {...node.xattrs, ...src.xattrs}
+    if (node.type !== 'symlink') {
+      node.mode = src.mode
+      this.setMtime(node, clampedMtime(src.mtime))
+    } else if (src.type === 'symlink') {
+      this.setMtime(node, src.mtime)
+    }
+    node.layer = this.layer
+    if (e.type === 'dir') this.dirs.push(e)
+    this.unpacked.add(e.path)
+  }
+
+  private setMtime(node: Inode, mtime: number): void {
+    if (node.mtime === mtime) return
+    this.fs.touchInode(node)
+    node.mtime = mtime
+  }
+
+  /** createTarFile: the new inode (or the existing one a link or a merged directory names); null for a global header. */
+  private create(path: string, e: FileEntry, index: number): Inode | null {
+    const fs = this.fs
+    switch (e.type) {
+      case 'global': {
+        return null
+      }
+
+      case 'other': {
+        this.refuse(e, `unhandled tar header type ${(e.typeflag ?? '?').charCodeAt(0)}`)
+      }
+
+      case 'dir': {
+        const {dir, name, node} = fs.resolve(path, false, 'mkdir')
+        if (node?.type === 'dir') {
+          fs.touchInode(node)
+          return node
+        }
+        if (node) throw new FsError('EEXIST', 'mkdir', path)
+        return this.put(dir, name, {type: 'dir', mode: e.mode, uid: 0, gid: 0, mtime: null, size: 0, layer: this.layer}, path, 'mkdir')
+      }
+
+      case 'hardlink': {
+        const targetPath = landingPath(e.linkTarget ?? '')
+        const target = fs.resolve(targetPath, false, 'link').node
+        if (!target) throw new FsError('ENOENT', 'link', `${targetPath} ${path}`)
+        if (target.type === 'dir') throw new FsError('EPERM', 'link', `${targetPath} ${path}`)
+        const {dir, name, node} = fs.resolve(path, false, 'link')
+        if (node) throw new FsError('EEXIST', 'link', `${targetPath} ${path}`)
+        fs.touchInode(target)
+        fs.add(dir, name, target)
+        return target
+      }
+
+      case 'symlink': {
+        if (!e.linkTarget) throw new FsError('ENOENT', 'symlink', ` ${path}`)
+        const {dir, name} = fs.resolve(path, false, 'symlink')
+        return this.put(dir, name, {type: 'symlink', mode: 0o777, uid: 0, gid: 0, mtime: null, size: 0, target: e.linkTarget, layer: this.layer}, path, 'symlink')
+      }
+
+      case 'file': {
+        // O_CREAT follows a symlink in the last component (one this layer's lstat did not remove).
+        const at = fs.resolve(path, true, 'open')
+        if (at.node) {
+          if (at.node.type === 'dir') throw new FsError('EEXIST', 'open', path)
+          fs.remove(at.dir, at.name)
+        }
+        const node: Inode = {type: 'file', mode: e.mode, uid: 0, gid: 0, mtime: null, size: e.size, layer: this.layer, source: [this.layer, index]}
+        if (e.digest !== undefined) node.digest = e.digest
+        return this.put(at.dir, at.name, node, path, 'open')
+      }
+
+      default: {
+        // fifo, char, block: mknod.
+        const {dir, name} = fs.resolve(path, false, 'mknod')
+        const node: Inode = {type: e.type, mode: e.mode, uid: 0, gid: 0, mtime: null, size: 0, layer: this.layer}
+        if (e.type !== 'fifo') {
+          node.devmajor = e.devmajor ?? 0
+          node.devminor = e.devminor ?? 0
+        }
+        return this.put(dir, name, node, path, 'mknod')
+      }
+    }
+  }
+
+  private put(dir: Inode, name: string, node: Inode, path: string, op: string): Inode {
+    if (dir.children!.has(name)) throw new FsError('EEXIST', op, path)
+    this.fs.add(dir, name, node)
+    return node
+  }
+
+  /** Go's os.MkdirAll(path, 0600), as UnpackLayer calls it for a missing parent. */
+  private ensureParent(path: string): void {
+    let missing = false
+    try {
+      missing = this.fs.lstat(path) === undefined
+    } catch (error) {
+      missing = error instanceof FsError && error.code === 'ENOENT'
+    }
+    if (missing) this.mkdirAll(path)
+  }
+
+  private mkdirAll(path: string): void {
+    let found: Inode | undefined
+    try {
+      found = this.fs.resolve(path, true, 'mkdir').node
+    } catch {
+      found = undefined
+    }
+    if (found) {
+      if (found.type === 'dir') return
+      throw new FsError('ENOTDIR', 'mkdir', path)
+    }
+    const parent = parentOf(path)
+    if (parent !== '/') this.mkdirAll(parent)
+    const {dir, name, node} = this.fs.resolve(path, false, 'mkdir')
+    if (node) {
+      if (node.type === 'dir') return
+      throw new FsError('EEXIST', 'mkdir', path)
+    }
+    this.fs.add(dir, name, {type: 'dir', mode: 0o600, uid: 0, gid: 0, mtime: null, size: 0, layer: this.layer})
+  }
+
+  /** Go's os.RemoveAll: a missing path is fine; a path through a non-directory is not. */
+  private removeAll(path: string): void {
+    let at
+    try {
+      at = this.fs.resolve(path, false, 'unlinkat')
+    } catch (error) {
+      if (error instanceof FsError && error.code === 'ENOENT') return
+      throw error
+    }
+    if (!at.node) return
+    if (at.node === this.fs.root || at.name === '.' || at.name === '..') throw new FsError('EPERM', 'unlinkat', path)
+    this.fs.remove(at.dir, at.name)
+  }
+
+  /** The opaque walk: every path under `dir` that this layer did not unpack goes, with its subtree. */
+  private opaque(dir: string): void {
+    const node = this.fs.lstat(dir, 'lstat')
+    if (!node) throw new FsError('ENOENT', 'lstat', dir)
+    // filepath.Walk does not follow a symlinked root: nothing happens.
+    if (node.type !== 'dir') return
+    const walk = (d: Inode, literal: string) => {
+      for (const name of [...d.children!.keys()].sort()) {
+        const child = d.children!.get(name)
+        if (!child) continue
+        const path = joinPath(literal, name)
+        if (!this.unpacked.has(path)) this.fs.remove(d, name)
+        else if (child.type === 'dir') walk(child, path)
+      }
+    }
+    walk(node, dir)
+  }
+}
