@@ -9,7 +9,8 @@ export class ImgdiffError extends Error {
   constructor(message: string, exitCode = 2) {
     // One line, always: messages quote archive names and JSON snippets, which may hold line
     // breaks or other control characters (found by the fuzz suite).
-    super(message.replace(/[\u0000-\u001f\u007f]+/g, ' '))
+    // Bytes of names that are not UTF-8 (lone surrogates, see archive/tar-names.ts) print as \xNN.
+    super(message.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/(?<![\ud800-\udbff])[\udc80-\udcff]/g, (c) => `\\x${(c.charCodeAt(0) - 0xdc00).toString(16)}`))
     this.name = 'ImgdiffError'
     this.exitCode = exitCode
   }

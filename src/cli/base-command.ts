@@ -34,7 +34,14 @@ export abstract class ImgdiffCommand extends Command {
     json: Flags.boolean({description: 'Print the result as JSON on stdout.', default: false}),
   }
 
+  /** One image of each archive (--image picks it from archives that hold several). */
   protected async loadImages(paths: string[], flags: ReadFlagValues & {json: boolean; image?: string}): Promise<Image[]> {
+    const all = await this.readArchives(paths, flags)
+    return all.map((images, i) => selectImage(images, flags.image, paths[i]))
+  }
+
+  /** Every image of each archive, the archives read at once. */
+  protected async readArchives(paths: string[], flags: ReadFlagValues & {json: boolean}): Promise<Image[][]> {
     const progress = Progress.forStderr(flags.json)
     try {
       const sizes = await Promise.all(paths.map(async (p) => (await stat(p).catch(() => ({size: 0}))).size))
@@ -43,8 +50,7 @@ export abstract class ImgdiffCommand extends Command {
       return await Promise.all(
         paths.map(async (p, i) => {
           const options = {...readOptions(flags), onProgress: progress.track(p, sizes[i])}
-          const images = i < paths.length - 1 ? await readArchiveInWorker(p, options) : await readArchive(p, options)
-          return selectImage(images, flags.image, p)
+          return i < paths.length - 1 ? readArchiveInWorker(p, options) : readArchive(p, options)
         }),
       )
     } finally {

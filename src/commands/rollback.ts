@@ -33,16 +33,18 @@ export default class Rollback extends ImgdiffCommand {
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Rollback)
-    const [image] = await this.loadImages([args.archive], flags)
+    const [all] = await this.readArchives([args.archive], flags)
+    const image = selectImage(all, flags.image, args.archive)
     // Only the base's config and history are needed: its layers are not read (a shallow scan).
     const base = flags.base ? selectImage(await readArchive(flags.base, {verify: false, shallow: true}), undefined, flags.base) : undefined
     const step = resolveStep(image, flags.to)
-    const result = rollbackImage(image, step, {tag: flags.tag, configMode: flags.config as 'replay' | 'keep', base})
+    // The archive's other images can be this one's base (docker save a b): their configs are exact.
+    const result = rollbackImage(image, step, {tag: flags.tag, configMode: flags.config as 'replay' | 'keep', base, candidates: all})
     const family = familyOf(image)
     const written = new Map<string, string>()
     await this.writeOutput(
       flags.output,
-      {force: flags.force, inputs: [args.archive], json: flags.json, total: result.layers.reduce((n, l) => n + l.size, 0)},
+      {force: flags.force, inputs: [args.archive, ...(flags.base ? [flags.base] : [])], json: flags.json, total: result.layers.reduce((n, l) => n + l.size, 0)},
       () => writeImageArchive(image, result, family, written),
       (path) => verifyWritten(path, {diffIds: result.layers.map((l) => l.diffId), imageId: result.imageId, kind: 'image'}, {layers: result.layers, written}),
     )

@@ -27,6 +27,18 @@ export interface DiffSummary {
   identical: boolean
 }
 
+/**
+ * For two images: what names them, apart from their contents. Two copies of one image written by
+ * different tools can have the same filesystem, layers, history and runtime config, yet another
+ * image id (the config document differs elsewhere) or other tags.
+ */
+export interface IdentityDiff {
+  imageId: {a: string | null; b: string | null} | null
+  repoTags: {a: string[]; b: string[]} | null
+  /** Top-level config document fields that differ, besides config, history and rootfs (compared on their own). */
+  configFields: string[]
+}
+
 /** The JSON contract of `imgdiff diff --json`. */
 export interface DiffResult {
   a: ImageSummary
@@ -35,6 +47,8 @@ export interface DiffResult {
   layers: LayerRow[]
   history: HistoryRow[] | null
   config: ConfigChange[] | null
+  /** Null unless both sides are images. */
+  identity: IdentityDiff | null
   files: FileChange[]
   exportMatch: ExportMatch | null
   sizes: {a: SizeReport; b: SizeReport}
@@ -65,7 +79,7 @@ export function compareImages(a: Image, b: Image, options: DiffOptions): {result
   if (flatA !== flatB) {
     const flat = FlatFs.of((flatA ? a : b).layers)
     const full = new FlatFs()
-    exportMatch = matchExport(flat, flatA ? b : a, fileOptions, full)
+    exportMatch = matchExport(flat, flatA ? b : a, flatA ? 'a' : 'b', fileOptions, full)
     ;[fsA, fsB] = flatA ? [flat, full] : [full, flat]
   } else {
     fsA = FlatFs.of(a.layers)
@@ -94,14 +108,30 @@ export function compareImages(a: Image, b: Image, options: DiffOptions): {result
   const result: DiffResult = {
     a: summarize(a),
     b: summarize(b),
-    lost: lostHistory(a, b),
+    // An export that is not derived from the image lost nothing of it: it is another filesystem.
+    lost: exportMatch && !exportMatch.derived ? null : lostHistory(a, b),
     layers,
     history,
     config,
+    identity: bothImages ? identityDiff(a, b) : null,
     files,
     exportMatch,
     sizes: {a: sizeReport(a, fsA), b: sizeReport(b, fsB)},
     summary,
   }
   return {result, fs: {a: fsA, b: fsB}}
+}
+
+const COMPARED_ELSEWHERE = new Set(['config', 'history', 'rootfs'])
+
+function identityDiff(a: Image, b: Image): IdentityDiff {
+  const tagsA = [...a.repoTags].sort()
+  const tagsB = [...b.repoTags].sort()
+  const keys = new Set([...Object.keys(a.config ?? {}), ...Object.keys(b.config ?? {})])
+  const configFields = [...keys].filter((k) => !COMPARED_ELSEWHERE.has(k) && JSON.stringify(a.config?.[k]) !== JSON.stringify(b.config?.[k])).sort()
+  return {
+    imageId: a.imageId === b.imageId ? null : {a: a.imageId, b: b.imageId},
+    repoTags: JSON.stringify(tagsA) === JSON.stringify(tagsB) ? null : {a: a.repoTags, b: b.repoTags},
+    configFields,
+  }
 }

@@ -1,8 +1,9 @@
 import {FlatFs} from '../image/flatten.js'
 import {layerOfStep} from '../image/history.js'
-import {shortId} from '../image/ids.js'
 import {type Image} from '../image/model.js'
+import {stepsOf} from '../image/steps.js'
 import {countDifferences, differs, type FileDiffOptions} from './file-diff.js'
+import {isRuntimeChange} from './runtime-files.js'
 
 export interface StepDistance {
   /** 1-based history step, as `imgdiff inspect` numbers them. */
@@ -12,21 +13,36 @@ export interface StepDistance {
 }
 
 export interface ExportMatch {
+  /** The flat side (the export, or the image imported from one). */
+  side: 'a' | 'b'
+  /** The closest step (1-based). */
   step: number
   /** Layers the matching filesystem is made of (a rollback to this step keeps them). */
   layers: number
+  /** The image id `docker history` shows for that step, or null (`<missing>`). */
   id: string | null
   createdBy: string | null
   differing: number
+  /** Paths of that step's filesystem (runtime files aside), and how many the flat side has unchanged. */
+  stepPaths: number
+  kept: number
+  /**
+   * Whether the flat side is that step's filesystem as a container left it: most of the step's
+   * paths are there unchanged. An unrelated export is closest to some step too, but keeps little.
+   */
+  derived: boolean
   steps: StepDistance[]
 }
+
+/** The share of a step's paths an export must keep unchanged to be taken for an export of it. */
+const DERIVED = 0.5
 
 /**
  * Which history step's filesystem is closest to a flat one: flatten the image layer by layer and
  * count differing (non-runtime) paths after each. Ties go to the later step.
  */
 /** `fs` (empty) is filled with the image's flattened filesystem on the way, for the caller to reuse. */
-export function matchExport(flat: FlatFs, image: Image, options: FileDiffOptions, fs = new FlatFs()): ExportMatch | null {
+export function matchExport(flat: FlatFs, image: Image, side: 'a' | 'b', options: FileDiffOptions, fs = new FlatFs()): ExportMatch | null {
   if (image.layers.length === 0) return null
   // Counted incrementally: a layer changes the count only at the paths it touches, so the cost
   // is the layers' sizes, not (layers x files).
@@ -56,14 +72,31 @@ export function matchExport(flat: FlatFs, image: Image, options: FileDiffOptions
   }
   let best = steps[0]
   for (const s of steps) if (s.differing <= best.differing) best = s
-  const layer = image.layers[best.layers - 1]
   const history = image.history[best.step - 1]
+  const {kept, stepPaths} = keptAt(image, best.layers, flat, opts)
   return {
+    side,
     step: best.step,
     layers: best.layers,
-    id: image.stepIds?.[best.step - 1] ?? layer.v1Id ?? shortId(layer.diffId),
+    id: stepsOf(image)[best.step - 1]?.imageId ?? null,
     createdBy: history?.createdBy ?? history?.comment ?? null,
     differing: best.differing,
+    stepPaths,
+    kept,
+    derived: stepPaths > 0 && kept / stepPaths >= DERIVED,
     steps,
   }
+}
+
+/** How many of the step's (non-runtime) paths the flat filesystem has unchanged. */
+function keptAt(image: Image, layers: number, flat: FlatFs, options: FileDiffOptions): {kept: number; stepPaths: number} {
+  const step = FlatFs.of(image.layers.slice(0, layers))
+  let kept = 0
+  let stepPaths = 0
+  for (const [path, node] of step.entries) {
+    if (isRuntimeChange(path, 'removed', [])) continue
+    stepPaths++
+    if (!differs(path, node, flat.get(path), options)) kept++
+  }
+  return {kept, stepPaths}
 }

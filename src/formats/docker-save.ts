@@ -7,6 +7,7 @@ interface ManifestEntry {
   Config?: unknown
   RepoTags?: unknown
   Layers?: unknown
+  Parent?: unknown
 }
 
 /**
@@ -20,7 +21,7 @@ export function readDockerSave(m: Members, options: ReadOptions): Image[] {
   if (!Array.isArray(manifest)) throw new BadArchiveError(m.path, 'manifest.json is not a list of images')
   if (manifest.length === 0) throw new BadArchiveError(m.path, 'manifest.json lists no image')
   const format = m.has('oci-layout') && m.has('index.json') ? 'docker-save+oci' : 'docker-save'
-  return manifest.map((raw: ManifestEntry, n) => {
+  const images = manifest.map((raw: ManifestEntry, n) => {
     const where = `manifest.json entry ${n + 1}`
     if (!raw || typeof raw !== 'object' || typeof raw.Config !== 'string' || !Array.isArray(raw.Layers)) {
       throw new BadArchiveError(m.path, `${where} has no Config or Layers`)
@@ -42,4 +43,30 @@ export function readDockerSave(m: Members, options: ReadOptions): Image[] {
     const repoTags = Array.isArray(raw.RepoTags) ? raw.RepoTags.filter((t): t is string => typeof t === 'string') : []
     return m.imageFromConfig(format, config, bytes, layers, repoTags)
   })
+  linkParents(images, manifest as ManifestEntry[])
+  return images
+}
+
+/**
+ * `docker load` records a manifest entry's Parent when that image is in the archive too, and
+ * `docker history` then shows the parent's id on the parent's last step (and so on up the chain).
+ */
+function linkParents(images: Image[], entries: ManifestEntry[]): void {
+  const byId = new Map(images.map((img) => [img.imageId, img]))
+  const resolving = new Set<Image>()
+  const stepIdsOf = (img: Image): Array<string | null> => {
+    if (img.stepIds) return img.stepIds
+    const ids: Array<string | null> = img.history.map(() => null)
+    if (ids.length > 0) ids[ids.length - 1] = img.imageId
+    const parentId = entries[images.indexOf(img)]?.Parent
+    const parent = typeof parentId === 'string' ? byId.get(parentId) : undefined
+    if (parent && !resolving.has(parent) && parent.history.length < img.history.length) {
+      resolving.add(img)
+      stepIdsOf(parent).forEach((id, i) => (ids[i] = id))
+      resolving.delete(img)
+    }
+    img.stepIds = ids
+    return ids
+  }
+  for (const img of images) stepIdsOf(img)
 }

@@ -2,6 +2,7 @@ import {BadArchiveError, UsageError} from '../errors.js'
 import {type Image} from '../image/model.js'
 import {type Members} from './members.js'
 import {type ReadOptions} from './options.js'
+import {parsePlatform} from './platform.js'
 
 interface Descriptor {
   mediaType?: string
@@ -58,8 +59,8 @@ function platformText(p: Descriptor['platform']): string {
 }
 
 function platformMatches(p: NonNullable<Descriptor['platform']>, wanted: string): boolean {
-  const [os, arch, variant] = wanted.split('/')
-  return p.os === os && p.architecture === arch && (!variant || p.variant === variant)
+  const want = parsePlatform(wanted)
+  return p.os === want.os && p.architecture === want.architecture && (!want.variant || p.variant === want.variant)
 }
 
 /** From a nested index: --platform, else linux/amd64, else the only image in it. */

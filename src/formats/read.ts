@@ -4,11 +4,13 @@ import {LIMITS} from './limits.js'
 import {unusualName} from '../image/file-entry.js'
 import {type FileEntry, type Image} from '../image/model.js'
 import {shortId} from '../image/ids.js'
+import {referenceMatches} from '../image/references.js'
 import {readContainerExport} from './container-export.js'
 import {readDockerLegacy} from './docker-legacy.js'
 import {readDockerSave} from './docker-save.js'
 import {Members} from './members.js'
 import {readOciLayout} from './oci-layout.js'
+import {onPlatform, parsePlatform} from './platform.js'
 import {type ReadOptions} from './options.js'
 import {plainDigestOf, scanArchive, type Scan} from './scan.js'
 
@@ -25,6 +27,7 @@ export function detectShape(scan: Scan): 'docker-save' | 'oci-layout' | 'docker-
 
 /** Read every image an archive holds, in one pass over its bytes. */
 export async function readArchive(path: string, options: ReadOptions): Promise<Image[]> {
+  if (options.platform) parsePlatform(options.platform)
   const archive = await probeArchive(path)
   const scan = await scanArchive(archive, {onProgress: options.onProgress, contentHash: options.contentHash, shallow: options.shallow})
   const members = new Members(scan, options.shallow ?? false)
@@ -47,7 +50,7 @@ export async function readArchive(path: string, options: ReadOptions): Promise<I
       throw new BadArchiveError(path, `holds ${image.warnings.length} unusual name(s), e.g. ${image.warnings[0]} (--strict refuses them)`)
     }
   }
-  return images
+  return onPlatform(images, options.platform, path)
 }
 
 function checkBounds(image: Image): void {
@@ -94,9 +97,11 @@ export function selectImage(images: Image[], wanted: string | undefined, path: s
     throw new UsageError(`${path} holds ${images.length} images; pick one with --image NAME:TAG or --image N (${listing()})`)
   }
   if (/^\d+$/.test(wanted) && Number(wanted) >= 1 && Number(wanted) <= images.length) return images[Number(wanted) - 1]
-  const tag = wanted.includes(':') && !wanted.startsWith('sha256:') ? wanted : `${wanted}:latest`
-  const byTag = images.filter((img) => img.repoTags.includes(wanted) || img.repoTags.includes(tag))
+  const byTag = wanted.startsWith('sha256:') ? [] : images.filter((img) => img.repoTags.some((t) => referenceMatches(t, wanted)))
   if (byTag.length === 1) return byTag[0]
+  if (byTag.length > 1) {
+    throw new UsageError(`--image ${wanted} is ambiguous in ${path}: it names ${byTag.map((img) => describeImage(img, images.indexOf(img) + 1)).join('; ')}; give the full name or N`)
+  }
   const hex = wanted.replace(/^sha256:/, '')
   const byId = /^[0-9a-f]{4,64}$/.test(hex) ? images.filter((img) => (img.imageId ?? '').replace(/^sha256:/, '').startsWith(hex)) : []
   if (byId.length === 1) return byId[0]

@@ -84,7 +84,30 @@ function setEnv(env: string[], key: string, value: string): string[] {
 }
 
 function isBuilderStep(h: HistoryEntry): boolean {
-  return /^\/bin\/sh -c /.test(h.createdBy ?? '') || /buildkit/.test(h.comment ?? '')
+  return /^\/bin\/sh -c /.test(h.createdBy ?? '') || /buildkit/.test(h.comment ?? '') || isBuildahStep(h)
+}
+
+/** buildah (and podman build) note each step's parent as the step's comment: `FROM <image>`. */
+function isBuildahStep(h: HistoryEntry): boolean {
+  return /^FROM \S/.test(h.comment ?? '')
+}
+
+const BUILDAH_LABEL = 'io.buildah.version'
+
+/**
+ * Values a builder puts in a config without a history entry: the default PATH at the first build
+ * step when the base has none (Docker's and buildah's FROM), and buildah's version label on every
+ * buildah step. Taken out of the final config before a replay; put back at the step that adds them.
+ */
+function withoutImplicit(config: RuntimeConfig, history: HistoryEntry[]): RuntimeConfig {
+  const env = config.Env
+  if (Array.isArray(env) && env.includes(DEFAULT_PATH) && history.some(isBuilderStep)) config.Env = env.filter((e) => e !== DEFAULT_PATH)
+  const labels = config.Labels
+  if (labels && BUILDAH_LABEL in labels && history.some(isBuildahStep)) {
+    const {[BUILDAH_LABEL]: _version, ...rest} = labels
+    config.Labels = rest
+  }
+  return config
 }
 
 /** A base image the user supplied: its config is exact for its own steps. */
@@ -117,10 +140,12 @@ export function replayConfig(finalConfig: RuntimeConfig, history: HistoryEntry[]
     config = {}
     for (const [k, v] of Object.entries(finalConfig)) if (!written.has(k)) config[k] = structuredClone(v)
     for (const field of written) config[field] = field === 'WorkingDir' || field === 'User' || field === 'StopSignal' ? '' : null
+    withoutImplicit(config, history)
   }
   // ENTRYPOINT resets an inherited Cmd unless the same build set one (Docker's builder rule).
   let cmdSetInBuild = false
   let builderSeen = fromBase && history.slice(0, first).some((h) => isBuilderStep(h))
+  let buildahSeen = fromBase && history.slice(0, first).some((h) => isBuildahStep(h))
 
   for (let i = first; i <= cut && i < history.length; i++) {
     const h = history[i]
@@ -129,6 +154,10 @@ export function replayConfig(finalConfig: RuntimeConfig, history: HistoryEntry[]
       // Both builders give a build a default PATH when the base has none (Docker's FROM).
       const env = (config.Env ?? []) as string[]
       if (!env.some((e) => e.startsWith('PATH='))) config.Env = [DEFAULT_PATH, ...env]
+    }
+    if (!buildahSeen && isBuildahStep(h) && finalConfig.Labels?.[BUILDAH_LABEL] !== undefined) {
+      buildahSeen = true
+      config.Labels = {...(config.Labels ?? {}), [BUILDAH_LABEL]: finalConfig.Labels[BUILDAH_LABEL]}
     }
     const ins = parseInstruction(h.createdBy)
     if (!ins) {
@@ -152,7 +181,9 @@ export function replayConfig(finalConfig: RuntimeConfig, history: HistoryEntry[]
     const unknown = [...written].filter((f) => !history.slice(0, cut + 1).some((h) => FIELD[parseInstruction(h.createdBy)?.op ?? ''] === f))
     const resetByEntrypoint = history.slice(0, cut + 1).some((h) => parseInstruction(h.createdBy)?.op === 'ENTRYPOINT')
     const guessed = unknown.filter((f) => !(f === 'Cmd' && resetByEntrypoint) && !(f === 'Env' && builderSeen))
-    if (guessed.length > 0) inexact.push(`${guessed.join(', ')} at this step came from the base image, which the archive does not record: left empty (--base BASE.tar supplies it)`)
+    if (guessed.length > 0) {
+      inexact.push(`${guessed.join(', ')} at this step ${guessed.length === 1 ? 'is' : 'are'} not recorded (a later step sets ${guessed.length === 1 ? 'it' : 'them'}; the value before is the base image's, which the archive does not hold): left empty; --base BASE.tar supplies the base image's config`)
+    }
   }
   return {config, inexact}
 }
@@ -237,8 +268,17 @@ function apply(c: RuntimeConfig, ins: Instruction, cmdSet: boolean): boolean {
   }
 }
 
-/** Apply one Dockerfile instruction (`CMD ["sh"]`, `ENV A=b`) to a config, as `--change` does. */
-export function applyInstruction(config: RuntimeConfig, text: string): boolean {
-  const ins = parseInstruction(text)
-  return ins !== null && apply(config, ins, false)
+/**
+ * Apply Dockerfile instructions (`CMD ["sh"]`, `ENV A=b`) to a config in order, as `docker import
+ * --change` does: an ENTRYPOINT resets Cmd unless a CMD came earlier in the same list. Returns
+ * the first instruction that cannot be applied, or null.
+ */
+export function applyInstructions(config: RuntimeConfig, texts: string[]): string | null {
+  let cmdSet = false
+  for (const text of texts) {
+    const ins = parseInstruction(text)
+    if (ins === null || !apply(config, ins, cmdSet)) return text
+    if (ins.op === 'CMD') cmdSet = true
+  }
+  return null
 }

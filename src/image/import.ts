@@ -1,6 +1,6 @@
 import {digestOf} from '../archive/hash.js'
 import {UsageError} from '../errors.js'
-import {applyInstruction} from './config-replay.js'
+import {applyInstructions} from './config-replay.js'
 import {FlatFs} from './flatten.js'
 import {type Image, type RuntimeConfig} from './model.js'
 import {normalizeTag} from './rollback.js'
@@ -17,9 +17,8 @@ export function importImage(rootfs: Image, tag: string, changes: string[], now =
   // docker import unpacks the tar as one layer (whiteouts and all): what it would refuse is refused here.
   FlatFs.of(rootfs.layers.map((l) => ({...l, markers: true})))
   const runtime: RuntimeConfig = {}
-  for (const change of changes) {
-    if (!applyInstruction(runtime, change)) throw new UsageError(`--change '${change}': not an instruction imgdiff can apply (CMD, ENTRYPOINT, ENV, LABEL, WORKDIR, USER, EXPOSE, VOLUME, STOPSIGNAL, SHELL, ONBUILD)`)
-  }
+  const bad = applyInstructions(runtime, changes)
+  if (bad !== null) throw new UsageError(`--change '${bad}': not an instruction imgdiff can apply (CMD, ENTRYPOINT, ENV, LABEL, WORKDIR, USER, EXPOSE, VOLUME, STOPSIGNAL, SHELL, ONBUILD)`)
   const diffId = rootfs.layers[0].diffId
   const created = now.toISOString()
   const config = {

@@ -115,7 +115,10 @@ export interface Image {
   configBytes?: string
   /** For legacy v1 archives: each history step's own runtime config, oldest first. */
   stepConfigs?: Array<RuntimeConfig | null>
-  /** Legacy v1 ids per history step, where the archive has them (oldest first). */
+  /**
+   * The image id Docker shows per history step (oldest first; null: `<missing>`), where the archive
+   * knows more than the last step's: a legacy archive's ids, or a parent image in the same archive.
+   */
   stepIds?: Array<string | null>
   /** Size of the archive file in bytes. */
   bytes: number

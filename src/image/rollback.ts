@@ -1,9 +1,9 @@
 import {UsageError} from '../errors.js'
 import {digestOf} from '../archive/hash.js'
-import {type BaseImage, replayConfig} from './config-replay.js'
+import {replayConfig} from './config-replay.js'
 import {FlatFs} from './flatten.js'
 import {type Image, type Layer, runtimeConfig, type RuntimeConfig} from './model.js'
-import {type Step} from './steps.js'
+import {stepsOf, type Step} from './steps.js'
 
 export interface RollbackOptions {
   /** NAME:TAG for the result; default: the source's name with `step-N` as tag. */
@@ -12,6 +12,11 @@ export interface RollbackOptions {
   configMode: 'replay' | 'keep'
   /** The base image, when the user has it: its config fills what the history does not record. */
   base?: Image
+  /**
+   * Other images that may begin this one (the rest of a multi-image archive): the longest that does
+   * and ends at or before the step serves as the base, as `--base` would.
+   */
+  candidates?: Image[]
 }
 
 /** A new image: the source cut back to a step. Layers are the source's own, bytes unchanged. */
@@ -32,14 +37,24 @@ export function normalizeTag(tag: string): string {
   return t
 }
 
-/** The base must be this image's own beginning: the same first layers and history steps. */
-function baseOf(image: Image, base: Image): BaseImage {
+/** Whether `base` is this image's own beginning: the same first layers and history steps. */
+function begins(image: Image, base: Image): boolean {
+  if (base.kind !== 'image' || base === image || base.history.length === 0) return false
   const layersMatch = base.layers.length <= image.layers.length && base.layers.every((l, i) => l.diffId === image.layers[i].diffId)
   const historyMatch = base.history.length <= image.history.length && base.history.every((h, i) => h.created === image.history[i].created && h.createdBy === image.history[i].createdBy)
-  if (!layersMatch || !historyMatch) {
-    throw new UsageError(`--base ${base.path} is not the base of ${image.path}: its layers and history are not where this image begins`)
+  return layersMatch && historyMatch
+}
+
+/** The base to replay from: --base (which must begin the image), else the longest candidate that does, up to the step. */
+function chooseBase(image: Image, cut: number, options: RollbackOptions): Image | undefined {
+  if (options.base) {
+    if (!begins(image, options.base)) {
+      throw new UsageError(`--base ${options.base.path} is not the base of ${image.path}: its layers and history are not where this image begins`)
+    }
+    return options.base
   }
-  return {config: runtimeConfig(base), steps: base.history.length}
+  const fits = (options.candidates ?? []).filter((c) => begins(image, c) && c.history.length - 1 <= cut)
+  return fits.sort((x, y) => y.history.length - x.history.length)[0]
 }
 
 function defaultTag(image: Image, step: Step): string {
@@ -56,6 +71,14 @@ export function rollbackImage(image: Image, step: Step, options: RollbackOptions
   const layers = image.layers.slice(0, step.layersSoFar)
   // Layers are copied byte for byte, so an image Docker cannot unpack stays one: say so before writing.
   FlatFs.of(layers)
+  if (options.configMode === 'keep' && options.base) throw new UsageError('--config keep keeps the final config, so --base has nothing to add: give one or the other')
+  const base = options.configMode === 'keep' ? undefined : chooseBase(image, cut, options)
+  if (base && base.history.length - 1 === cut && base.layers.length === layers.length && base.configBytes) {
+    // The step is the base image itself: its own config, byte for byte, so its id is the base's id.
+    const configBytes = Buffer.from(base.configBytes, 'base64')
+    const config = JSON.parse(configBytes.toString('utf8')) as Record<string, unknown>
+    return {config, configBytes, imageId: digestOf(configBytes), layers, repoTags: [tagFor(image, step, options)], step, inexact: []}
+  }
   let runtime: RuntimeConfig
   let inexact: string[] = []
   if (options.configMode === 'keep') {
@@ -63,9 +86,13 @@ export function rollbackImage(image: Image, step: Step, options: RollbackOptions
   } else if (image.stepConfigs) {
     runtime = image.stepConfigs[cut] ?? {}
   } else {
-    const replay = replayConfig(runtimeConfig(image), image.history, cut, options.base ? baseOf(image, options.base) : undefined)
+    const replay = replayConfig(runtimeConfig(image), image.history, cut, base ? {config: runtimeConfig(base), steps: base.history.length} : undefined)
     runtime = replay.config
     inexact = replay.inexact
+  }
+  if (typeof runtime.Image === 'string' && options.configMode !== 'keep') {
+    // The classic builder names the parent step's image here; the final config names the final image's parent.
+    runtime.Image = (cut > 0 ? stepsOf(image)[cut - 1].imageId : null) ?? ''
   }
   const history = Array.isArray(image.config.history) ? (image.config.history as unknown[]).slice(0, cut + 1) : []
   const config: Record<string, unknown> = {...image.config}
@@ -81,8 +108,12 @@ export function rollbackImage(image: Image, step: Step, options: RollbackOptions
     configBytes,
     imageId: digestOf(configBytes),
     layers,
-    repoTags: [options.tag ? normalizeTag(options.tag) : defaultTag(image, step)],
+    repoTags: [tagFor(image, step, options)],
     step,
     inexact,
   }
+}
+
+function tagFor(image: Image, step: Step, options: RollbackOptions): string {
+  return options.tag ? normalizeTag(options.tag) : defaultTag(image, step)
 }

@@ -9,7 +9,13 @@ export interface Step {
   layer: number | null
   /** Layers in the image at this step. */
   layersSoFar: number
-  /** The id Docker showed for this step: a legacy v1 id where the archive has one. */
+  /**
+   * The image id `docker history` shows for this step once the archive is loaded: the image's own
+   * id on its last step, a parent image's id on the parent's last step (when the archive holds the
+   * parent), the ids a legacy archive records; null where Docker shows `<missing>`.
+   */
+  imageId: string | null
+  /** The legacy v1 id of this step's layer directory, where the archive names one. */
   v1Id: string | null
   diffId: string | null
   chainId: string | null
@@ -44,7 +50,8 @@ export function stepsOf(image: Image): Step[] {
       step: i + 1,
       layer,
       layersSoFar: soFar,
-      v1Id: image.stepIds?.[i] ?? (layer === null ? null : image.layers[layer].v1Id ?? null),
+      imageId: image.stepIds?.[i] ?? (i === history.length - 1 ? image.imageId : null),
+      v1Id: layer === null ? null : image.layers[layer].v1Id ?? null,
       diffId: layer === null ? null : image.layers[layer].diffId,
       chainId: layer === null ? null : chains[layer],
       created: h.created ?? null,

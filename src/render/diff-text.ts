@@ -1,7 +1,10 @@
 import {type DiffResult} from '../compare/diff.js'
+import {type ExportMatch} from '../compare/export-match.js'
 import {type FileChange} from '../compare/file-diff.js'
 import {shortId} from '../image/ids.js'
+import {formatLabel} from '../formats/labels.js'
 import {imageHeader} from './image-header.js'
+import {showPath, showText} from './names.js'
 import {table} from './table.js'
 import {humanSize, plural, shortCreatedBy} from './units.js'
 
@@ -18,21 +21,12 @@ export function renderDiff(r: DiffResult, options: DiffTextOptions): string {
   const out: string[] = [imageHeader('A', r.a), imageHeader('B', r.b), '']
   for (const [label, side] of [['A', r.a], ['B', r.b]] as const) {
     if (side.warnings.length === 0) continue
-    out.push(`Unusual names in ${label} (placed where Docker places them; --strict makes them errors):`, ...side.warnings.slice(0, 10).map((w) => `  ! ${w}`))
+    out.push(`Unusual names in ${label} (placed where Docker places them; --strict makes them errors):`, ...side.warnings.slice(0, 10).map((w) => `  ! ${showText(w)}`))
     if (side.warnings.length > 10) out.push(`  ... and ${side.warnings.length - 10} more`)
     out.push('')
   }
   if (r.lost) out.push(lostText(r), '')
-  if (r.exportMatch) {
-    const m = r.exportMatch
-    const image = r.lost?.side === 'a' ? 'B' : 'A'
-    out.push(
-      `${r.lost?.side === 'a' ? 'A' : 'B'} matches step ${m.step} of ${image} (${m.id ? shortId(m.id) : '?'}${m.createdBy ? `, ${shortCreatedBy(m.createdBy)}` : ''}): ` +
-        (m.differing === 0 ? 'no file differs' : `${plural(m.differing, 'file')} differ`) +
-        (m.steps.length > 1 ? `   [per step: ${m.steps.map((s) => `${s.step}:${s.differing}`).join(' ')}]` : ''),
-      '',
-    )
-  }
+  if (r.exportMatch) out.push(matchText(r.exportMatch), '')
   if (r.a.kind === 'image' && r.b.kind === 'image') out.push(layersText(r), '')
   if (r.config && r.config.length > 0) {
     out.push('Config:', ...r.config.map((c) => `  ${c.field}: ${JSON.stringify(c.a)} -> ${JSON.stringify(c.b)}`), '')
@@ -42,8 +36,32 @@ export function renderDiff(r: DiffResult, options: DiffTextOptions): string {
   }
   out.push(...filesText(r, options), '')
   out.push(sizesText(r))
-  out.push(r.summary.identical ? 'Same: no differences besides runtime files.' : 'Different.')
+  out.push(verdict(r))
   return out.join('\n')
+}
+
+/** The last line: what is the same, and what is not. */
+function verdict(r: DiffResult): string {
+  if (!r.summary.identical) return 'Different.'
+  if (r.lost) return `Same filesystem: no differences besides runtime files (${r.lost.side === 'a' ? 'A' : 'B'} lost what is listed above).`
+  const id = r.identity
+  const not: string[] = []
+  if (id?.imageId) not.push(`image id (A ${shortId(id.imageId.a)}, B ${shortId(id.imageId.b)})`)
+  if (id?.repoTags) not.push(`tags (A ${id.repoTags.a.join(', ') || 'none'}; B ${id.repoTags.b.join(', ') || 'none'})`)
+  if (id && id.configFields.length > 0) not.push(`config document fields ${id.configFields.join(', ')}`)
+  if (not.length === 0) return 'Same: no differences besides runtime files.'
+  return `Same filesystem, layers, history and runtime config; not the same: ${not.join('; ')}.`
+}
+
+function matchText(m: ExportMatch): string {
+  const flat = m.side === 'a' ? 'A' : 'B'
+  const image = m.side === 'a' ? 'B' : 'A'
+  const step = `step ${m.step} of ${image} (${m.id ? shortId(m.id) : 'id <missing>'}${m.createdBy ? `, ${shortCreatedBy(m.createdBy)}` : ''})`
+  const perStep = m.steps.length > 1 ? `   [per step: ${m.steps.map((s) => `${s.step}:${s.differing}`).join(' ')}]` : ''
+  if (!m.derived) {
+    return `${flat} is not an export of ${image}: its closest is ${step}, which keeps only ${m.kept} of its ${m.stepPaths} paths unchanged there (${plural(m.differing, 'path')} differ).${perStep}`
+  }
+  return `${flat} matches ${step}: ${m.differing === 0 ? 'no file differs' : `${plural(m.differing, 'file')} differ`}${perStep}`
 }
 
 function lostText(r: DiffResult): string {
@@ -77,7 +95,7 @@ function changeLine(f: FileChange, r: DiffResult): string {
   const side = r.b.kind === 'image' ? r.b : r.a
   const layer = f.layer === null ? '' : `  (layer ${f.layer + 1}${side.layers[f.layer] ? ` ${shortId(side.layers[f.layer].diffId)}` : ''})`
   const type = (f.b ?? f.a)!.type
-  return `  ${MARK[f.change]} ${f.path}${type === 'dir' ? '/' : ''}${what}${detail}${layer}`
+  return `  ${MARK[f.change]} ${showPath(f.path + (type === 'dir' ? '/' : ''))}${what}${detail}${layer}`
 }
 
 function describeFields(f: FileChange): string {
@@ -110,13 +128,18 @@ function filesText(r: DiffResult, options: DiffTextOptions): string[] {
 function sizesText(r: DiffResult): string {
   const lines: string[] = []
   for (const [label, side, size] of [['A', r.a, r.sizes.a], ['B', r.b, r.sizes.b]] as const) {
+    const stored = `Size ${label}: ${humanSize(size.bytes)} as stored (${formatLabel(side.format)}${size.compression === 'none' ? '' : `, ${size.compression}-compressed`})`
     if (side.kind === 'export') {
-      lines.push(`Size ${label}: ${humanSize(size.bytes)} export = the files as they are (${humanSize(size.visibleBytes)} of content) plus tar headers`)
-    } else {
-      lines.push(
-        `Size ${label}: ${humanSize(size.bytes)} save = ${humanSize(size.visibleBytes)} of visible files + ${humanSize(size.hiddenBytes)} of files overwritten or deleted by later layers + ${humanSize(size.metadataBytes)} of metadata and tar headers`,
-      )
+      lines.push(`${stored}: ${humanSize(size.visibleBytes)} of file content, the rest tar headers`)
+      continue
     }
+    const layers =
+      size.layersStored === size.layersUncompressed
+        ? `its layers are ${humanSize(size.layersUncompressed)} of tar`
+        : `its layers are ${humanSize(size.layersStored)} stored, ${humanSize(size.layersUncompressed)} of tar uncompressed`
+    lines.push(
+      `${stored}: ${layers}, holding ${humanSize(size.visibleBytes)} of visible files and ${humanSize(size.hiddenBytes)} overwritten or deleted by later layers; ${humanSize(size.metadataBytes)} of metadata and tar headers besides`,
+    )
   }
   return lines.join('\n')
 }

@@ -1,3 +1,4 @@
+import {formatLabel} from '../formats/labels.js'
 import {shortId} from '../image/ids.js'
 import {type ImageSummary} from '../image/summary.js'
 import {humanSize, plural} from './units.js'
@@ -6,7 +7,7 @@ import {humanSize, plural} from './units.js'
 export function imageHeader(label: string, s: ImageSummary): string {
   const parts = [
     s.kind,
-    s.format + (s.compression === 'none' ? '' : ` (${s.compression})`),
+    formatLabel(s.format) + (s.compression === 'none' ? '' : ` (${s.compression}-compressed)`),
     s.imageId ? `id ${shortId(s.imageId)}` : 'no image id',
     s.repoTags.length > 0 ? s.repoTags.join(', ') : 'untagged',
     plural(s.layers.length, 'layer'),

@@ -1,6 +1,6 @@
 import {randomBytes} from 'node:crypto'
 import {createWriteStream, rmSync, type WriteStream} from 'node:fs'
-import {access, rename, rm} from 'node:fs/promises'
+import {rename, rm, stat} from 'node:fs/promises'
 import {basename, dirname, join, resolve} from 'node:path'
 import {PassThrough, type Readable} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
@@ -48,8 +48,7 @@ export async function writeSafely(
     return
   }
   const full = resolve(target)
-  if (options.inputs.some((i) => resolve(i) === full)) throw new UsageError(`-o ${target} is one of the inputs; refusing to overwrite it`)
-  if (!options.force && (await exists(full))) throw new UsageError(`${target} already exists (use --force to replace it)`)
+  await checkTarget(target, full, options)
   const temp = join(dirname(full), `.${basename(full)}.imgdiff-${randomBytes(4).toString('hex')}.tmp`)
   installSignalHandlers()
   pending.add(temp)
@@ -71,11 +70,23 @@ export async function writeSafely(
   }
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path)
-    return true
-  } catch {
-    return false
+/**
+ * Refuse, with one line, an output that would lose data or cannot be written: one of the inputs
+ * under another name (a symlink, a hard link: same device and inode), a directory, a file in a
+ * directory that does not exist, an existing file without --force.
+ */
+async function checkTarget(target: string, full: string, options: SafeOutputOptions): Promise<void> {
+  const existing = await stat(full).catch(() => null)
+  if (existing?.isDirectory()) throw new UsageError(`-o ${target} is a directory; give a file name to write`)
+  if (existing) {
+    for (const input of options.inputs) {
+      const seen = await stat(input).catch(() => null)
+      if (resolve(input) === full || (seen && seen.dev === existing.dev && seen.ino === existing.ino)) {
+        throw new UsageError(`-o ${target} is one of the inputs${resolve(input) === full ? '' : ` (the same file as ${input})`}; refusing to overwrite it`)
+      }
+    }
+    if (!options.force) throw new UsageError(`${target} already exists (use --force to replace it)`)
   }
+  const dir = await stat(dirname(full)).catch(() => null)
+  if (!dir?.isDirectory()) throw new UsageError(`cannot write ${target}: the directory ${dirname(full)} does not exist`)
 }

@@ -1,0 +1,13 @@
+/** What each archive shape is called in what imgdiff prints (the JSON keeps the short names). */
+const LABELS: Record<string, string> = {
+  'docker-save': 'docker save',
+  'docker-save+oci': 'docker save with an OCI layout (Docker 25+)',
+  'docker-save-legacy-v1': 'docker save, legacy v1 (before Docker 1.10)',
+  'oci-layout': 'OCI archive',
+  'container-export': 'container export',
+  'layer-tar': 'layer tar',
+}
+
+export function formatLabel(format: string): string {
+  return LABELS[format] ?? format
+}
