@@ -5,6 +5,8 @@
  */
 export class ImgdiffError extends Error {
   readonly exitCode: number
+  /** A stable name for scripts (the `code` of `--json` errors). */
+  code = 'error'
 
   constructor(message: string, exitCode = 2) {
     // One line, always: messages quote archive names and JSON snippets, which may hold line
@@ -21,6 +23,7 @@ export class BadArchiveError extends ImgdiffError {
   constructor(path: string, problem: string) {
     super(`${path}: ${problem}`)
     this.name = 'BadArchiveError'
+    this.code = 'bad-archive'
   }
 }
 
@@ -32,6 +35,7 @@ export class MalformedArchiveError extends BadArchiveError {
   constructor(path: string, detail: string) {
     super(path, `is malformed in a way imgdiff does not recognise (${detail})`)
     this.name = 'MalformedArchiveError'
+    this.code = 'malformed-archive'
   }
 }
 
@@ -40,6 +44,7 @@ export class UsageError extends ImgdiffError {
   constructor(message: string) {
     super(message)
     this.name = 'UsageError'
+    this.code = 'usage'
   }
 }
 

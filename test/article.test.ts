@@ -143,11 +143,11 @@ describe('a real difference: busybox.save.tar vs busybox-1.save.tar', () => {
     expect(r.stderr).toBe('')
   })
 
-  it('/home/test is added, by layer index 1 (the `mkdir /home/test` commit)', async () => {
+  it('/home/test is added, by B\'s layer 2 (the `mkdir /home/test` commit)', async () => {
     const d = await runJson([fixture('busybox.save.tar'), fixture('busybox-1.save.tar'), '--json'])
     const added = d.files.filter((f: {change: string}) => f.change === 'added')
     expect(added.map((f: {path: string}) => f.path)).toEqual(['/home/test'])
-    expect(added[0].layer).toBe(1)
+    expect(added[0].layer).toEqual({side: 'b', number: 2, diffId: busybox1.diffIds[1], deleted: false})
     expect(added[0].runtime).toBe(false)
     expect(busybox1.historyCreatedBy[1]).toBe('mkdir /home/test')
     expect(d.summary.identical).toBe(false)

@@ -46,7 +46,7 @@ describe.concurrent(`flatten equals what ${says.engine} unpacked`, () => {
         const dir = tempDir()
         const r = await run(['flatten', save(name), '-o', path.join(dir, 'out.tar')])
         expect(expectOneLineError(r, name)).toMatch(/docker load refuses/)
-      })
+      }, 60_000)
       continue
     }
     it(`${name}: ${answer.what}`, async () => {
@@ -70,7 +70,7 @@ describe.concurrent(`flatten equals what ${says.engine} unpacked`, () => {
           expect(a, p).toEqual(b)
         }
       }
-    })
+    }, 60_000)
   }
 })
 
@@ -88,7 +88,7 @@ describe.concurrent('diff finds nothing but runtime files where Docker unpacked 
         const real = d.files.filter((f: {runtime: boolean}) => !f.runtime)
         expect(real, `${path.basename(other)}: ${JSON.stringify(real, null, 1).slice(0, 1500)}`).toEqual([])
       }
-    })
+    }, 60_000)
   }
 })
 
@@ -98,6 +98,6 @@ describe('refused images are refused by diff too, naming the layer and member', 
     it(`${name}`, async () => {
       const r = await run(['diff', save(name), save(name)])
       expect(expectOneLineError(r, name)).toMatch(/^imgdiff: .*layer \d+: Docker cannot unpack member '.+' \(.+\), so docker load refuses this image/)
-    })
+    }, 60_000)
   }
 })

@@ -6,19 +6,25 @@ import {readArchive, type ReadOptions, selectImage} from '../formats/read.js'
 import {readArchiveInWorker} from '../formats/read-worker.js'
 import {type Image} from '../image/model.js'
 import {Progress} from '../render/progress.js'
+import {type Style, styleFor} from '../render/style.js'
 import {writeSafely} from '../write/safe-output.js'
 import {type Readable} from 'node:stream'
 
 /** Flags of every command that reads an archive. */
 export const readFlags = {
-  image: Flags.string({description: 'Image to use from an archive that holds several: NAME:TAG, image id prefix, or N (1-based); archives holding one image ignore it.'}),
-  platform: Flags.string({description: 'os/arch[/variant] to pick from a multi-platform OCI index (default linux/amd64 or the only one).'}),
-  'content-hash': Flags.string({description: 'How file contents are compared: xxh3 (fast) or sha256 (digests you can check with sha256sum).', options: ['xxh3', 'sha256'], default: 'xxh3'}),
-  strict: Flags.boolean({description: 'Treat unusual names (absolute, or climbing out of the root with ..; Docker places them inside the root) as errors instead of warnings.', default: false}),
+  image: Flags.string({description: 'Image to use from an archive that holds several: NAME:TAG (also as Docker or Podman store it, e.g. localhost/NAME:TAG), image id prefix, or N (1-based); archives holding one image ignore it.'}),
+  platform: Flags.string({description: 'os/arch[/variant] of the image to take; picks one from a multi-platform OCI index (default linux/amd64, or the only one), and is checked against the image config.'}),
+  strict: Flags.boolean({description: 'Treat unusual names (absolute, or climbing out of the root with ..; Docker places them inside the root) as errors instead of warnings.'}),
   verify: Flags.boolean({description: "Check every layer's diff_id against the config (--no-verify skips it).", default: true, allowNo: true}),
 }
 
+/** How file contents are compared: only the commands that compare contents take it. */
+export const contentHashFlag = {
+  'content-hash': Flags.string({description: 'How file contents are compared: xxh3 (fast) or sha256 (digests you can check with sha256sum).', options: ['xxh3', 'sha256'], default: 'xxh3'}),
+}
+
 type ReadFlagValues = {platform?: string; verify: boolean; strict?: boolean; 'content-hash'?: string}
+
 
 /** ReadOptions from the read flags a command declared. */
 export function readOptions(flags: ReadFlagValues): ReadOptions {
@@ -31,13 +37,25 @@ export function readOptions(flags: ReadFlagValues): ReadOptions {
  */
 export abstract class ImgdiffCommand extends Command {
   static baseFlags = {
-    json: Flags.boolean({description: 'Print the result as JSON on stdout.', default: false}),
+    json: Flags.boolean({description: 'Print the result as JSON on stdout (errors too, as {"error": {"code", "message"}}).'}),
+    color: Flags.boolean({description: 'Colour the output (default: on a terminal, unless NO_COLOR is set).', allowNo: true}),
+  }
+
+  /** Colour and width for this command's output on stdout. */
+  protected styleOf(flags: {color?: boolean}): Style {
+    if (flags.color === true && process.env.FORCE_COLOR === undefined) process.env.FORCE_COLOR = '1'
+    return styleFor(process.stdout, flags.color === false)
   }
 
   /** One image of each archive (--image picks it from archives that hold several). */
   protected async loadImages(paths: string[], flags: ReadFlagValues & {json: boolean; image?: string}): Promise<Image[]> {
     const all = await this.readArchives(paths, flags)
     return all.map((images, i) => selectImage(images, flags.image, paths[i]))
+  }
+
+  /** One image of an archive's images (see selectImage). */
+  protected pick(images: Image[], wanted: string | undefined, path: string): Image {
+    return selectImage(images, wanted, path)
   }
 
   /** Every image of each archive, the archives read at once. */
@@ -78,10 +96,20 @@ export abstract class ImgdiffCommand extends Command {
     if (process.env.DEBUG) process.stderr.write(`${err.stack}\n`)
     if (err.code === 'EPIPE') this.exit(0)
     let message: string
-    if (err instanceof ImgdiffError) message = err.message
-    else if (err.oclif?.exit !== undefined) message = `${oneLine(err.message)} (see imgdiff ${this.id ?? ''} --help)`.replace('  ', ' ')
-    else message = `internal error: ${oneLine(err.message)} (run with DEBUG=1 for details)`
+    let code: string
+    if (err instanceof ImgdiffError) {
+      message = err.message
+      code = err.code
+    } else if (err.oclif?.exit !== undefined) {
+      message = `${oneLine(err.message)} (see imgdiff ${this.id ?? ''} --help)`.replace('  ', ' ')
+      code = 'usage'
+    } else {
+      message = `internal error: ${oneLine(err.message)} (run with DEBUG=1 for details)`
+      code = 'internal'
+    }
     process.stderr.write(`imgdiff: ${message}\n`)
+    // With --json a script reads stdout: the error is there too, as one JSON object.
+    if (this.argv.includes('--json')) process.stdout.write(JSON.stringify({error: {code, message}}) + '\n')
     this.exit(err instanceof ImgdiffError ? err.exitCode : 2)
   }
 }

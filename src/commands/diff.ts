@@ -1,55 +1,88 @@
+import {existsSync} from 'node:fs'
 import {Args, Flags} from '@oclif/core'
-import {ImgdiffCommand, readFlags} from '../cli/base-command.js'
-import {compareImages} from '../compare/diff.js'
+import {contentHashFlag, ImgdiffCommand, readFlags} from '../cli/base-command.js'
 import {contentPatches} from '../compare/content-patches.js'
+import {compareImages} from '../compare/diff.js'
 import {IGNORABLE} from '../compare/file-meta.js'
 import {UsageError} from '../errors.js'
+import {listed, nameOnly, nameStatus, stat} from '../render/diff-summary.js'
 import {renderDiff} from '../render/diff-text.js'
 
 export default class Diff extends ImgdiffCommand {
   static summary = 'Show what differs between two archives: files, layers, history, config.'
 
-  static description = `A and B may be any mix of docker save archives (legacy, 1.10+, 25+), OCI layout archives and container exports (docker export), compressed or not.
-When one side is an export, imgdiff first says what the export lost (history, layers, config, tags) and which history step of the image the export matches.
+  static description = `A and B may be any mix of docker save archives (legacy, 1.10+, 25+), OCI layout archives and container exports (docker export), compressed or not. ARCHIVE@N or ARCHIVE@NAME:TAG picks one image of an archive that holds several, so one archive's two images can be compared.
+When one side is an export, imgdiff first says what the export lost (history, layers, config, tags) and which history step of the image the export matches, or that it is not an export of that image at all.
 Files a container adds just by existing (/.dockerenv, /etc/hosts, ...) are counted apart as runtime files.
+The filesystems compared are the ones Docker unpacks (README, "Fidelity"); an mtime Docker sets to the time of unpacking is never a difference.
 
-Exit status: 0 no differences (or --exit-code not given), 1 differences (with --exit-code), 2 trouble.`
+Exit status: 0 no differences (or --exit-code not given), 1 differences (with --exit-code or -q), 2 trouble.`
 
   static examples = [
     '<%= config.bin %> busybox-1.save.tar busybox-1.export.tar',
     '<%= config.bin %> diff old.save.tar new.save.tar --content --path "/etc/**"',
-    '<%= config.bin %> diff a.tar b.tar --ignore mtime,uid,gid --exit-code',
+    '<%= config.bin %> diff a.tar b.tar --stat',
+    '<%= config.bin %> diff a.tar b.tar --name-only | xargs -n1 echo',
+    '<%= config.bin %> diff a.tar b.tar --ignore mtime --ignore uid,gid --exit-code',
+    '<%= config.bin %> diff multi.tar@1 multi.tar@2',
     '<%= config.bin %> diff a.tar b.tar --json | jq .summary',
   ]
 
   static args = {
-    a: Args.string({description: 'first archive (the old one)', required: true}),
+    a: Args.string({description: 'first archive (the old one); ARCHIVE@N picks an image of several', required: true}),
     b: Args.string({description: 'second archive (the new one)', required: true}),
   }
 
   static flags = {
     ...readFlags,
-    'exit-code': Flags.boolean({description: 'Exit 1 when the archives differ in more than runtime files.', default: false}),
-    content: Flags.boolean({description: 'Show unified diffs of changed text files.', default: false}),
-    'max-content': Flags.integer({description: 'Largest file (bytes) whose content --content reads.', default: 256 * 1024}),
-    path: Flags.string({description: 'Only paths matching this glob (repeatable), e.g. "/etc/**".', multiple: true, default: []}),
-    ignore: Flags.string({description: `Comma-separated fields not to compare: ${IGNORABLE.join(', ')}.`, default: ''}),
-    runtime: Flags.boolean({description: 'List runtime-file changes inline instead of only counting them.', default: false}),
+    ...contentHashFlag,
+    'image-a': Flags.string({description: 'Image to use from A (as --image, for A only).'}),
+    'image-b': Flags.string({description: 'Image to use from B (as --image, for B only).'}),
+    'exit-code': Flags.boolean({description: 'Exit 1 when the archives differ in more than runtime files.'}),
+    quiet: Flags.boolean({char: 'q', description: 'Print nothing; exit 1 when the archives differ (implies --exit-code).'}),
+    stat: Flags.boolean({description: 'Only a summary: paths and bytes per top-level directory and per kind of change.', exclusive: ['name-only', 'name-status']}),
+    'name-only': Flags.boolean({description: 'Only the changed paths, one per line, in path order.', exclusive: ['stat', 'name-status']}),
+    'name-status': Flags.boolean({description: 'Only A/D/M, a tab and the path, one per line.', exclusive: ['stat', 'name-only']}),
+    content: Flags.boolean({description: 'Show unified diffs of changed text files (reads the archives a second time).'}),
+    'max-content': Flags.integer({description: 'Largest file (bytes) whose content --content reads.', default: 256 * 1024, min: 0}),
+    path: Flags.string({description: 'Only paths matching this glob (repeatable), e.g. "/etc/**".', multiple: true}),
+    ignore: Flags.string({description: `Fields not to compare (repeatable, or comma-separated): ${IGNORABLE.join(', ')}.`, multiple: true}),
+    runtime: Flags.boolean({description: 'List runtime-file changes too (marked R).'}),
   }
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Diff)
-    const ignore = flags.ignore.split(',').map((s) => s.trim()).filter(Boolean)
+    const ignore = (flags.ignore ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean)
     const unknown = ignore.filter((f) => !(IGNORABLE as string[]).includes(f))
     if (unknown.length > 0) throw new UsageError(`--ignore: unknown field ${unknown.join(', ')} (use ${IGNORABLE.join(', ')})`)
-    const [a, b] = await this.loadImages([args.a, args.b], flags)
-    const {result, fs} = compareImages(a, b, {ignore, paths: flags.path})
+    const sides = [splitSelector(args.a, flags['image-a'] ?? flags.image), splitSelector(args.b, flags['image-b'] ?? flags.image)]
+    const all = await this.readArchives(
+      sides.map((s) => s.path),
+      flags,
+    )
+    const [a, b] = all.map((images, i) => this.pick(images, sides[i].image, sides[i].path))
+    const {result, fs} = compareImages(a, b, {ignore, paths: flags.path ?? []})
     const patches = flags.content ? await contentPatches({a, b}, fs, result.files, flags['max-content']) : undefined
-    if (flags.json) {
-      this.log(JSON.stringify(patches ? {...result, patches: Object.fromEntries(patches)} : result, null, 2))
-    } else {
-      this.log(renderDiff(result, {runtime: flags.runtime, patches}))
-    }
-    if (flags['exit-code'] && !result.summary.identical) this.exit(1)
+    const differs = !result.summary.identical
+    if (flags.quiet) this.exit(differs ? 1 : 0)
+    const style = this.styleOf(flags)
+    if (flags.json) this.log(JSON.stringify({...result, patches: patches ? Object.fromEntries(patches) : null}, null, 2))
+    else if (flags['name-only']) this.logAll(nameOnly(listed(result, flags.runtime)))
+    else if (flags['name-status']) this.logAll(nameStatus(listed(result, flags.runtime)))
+    else if (flags.stat) this.log(stat(listed(result, flags.runtime), style))
+    else this.log(renderDiff(result, {runtime: flags.runtime, patches}, style))
+    if (flags['exit-code'] && differs) this.exit(1)
   }
+
+  /** Lines that may be none at all: nothing is printed then, not an empty line. */
+  private logAll(text: string): void {
+    if (text !== '') this.log(text)
+  }
+}
+
+/** `ARCHIVE@N` or `ARCHIVE@NAME:TAG`: an archive and which of its images (unless the whole name is a file). */
+function splitSelector(arg: string, fallback: string | undefined): {path: string; image: string | undefined} {
+  const at = arg.lastIndexOf('@')
+  if (at <= 0 || existsSync(arg)) return {path: arg, image: fallback}
+  return {path: arg.slice(0, at), image: arg.slice(at + 1)}
 }

@@ -67,8 +67,7 @@ export function compareImages(a: Image, b: Image, options: DiffOptions): {result
     ignore: new Set(options.ignore),
     paths: options.paths,
     runtime: flatA || flatB,
-    layerSide: b.kind === 'image' ? 'b' : a.kind === 'image' ? 'a' : null,
-    images: {a: a.kind === 'image', b: b.kind === 'image'},
+    layers: {a: a.kind === 'image' ? a.layers.map((l) => l.diffId) : null, b: b.kind === 'image' ? b.layers.map((l) => l.diffId) : null},
     xattrs: a.kind === 'image' && b.kind === 'image' ? 'all' : 'exportable',
   }
   // For an export against an image, finding the matching step flattens the image layer by

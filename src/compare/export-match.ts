@@ -46,7 +46,7 @@ export function matchExport(flat: FlatFs, image: Image, side: 'a' | 'b', options
   if (image.layers.length === 0) return null
   // Counted incrementally: a layer changes the count only at the paths it touches, so the cost
   // is the layers' sizes, not (layers x files).
-  const opts = {...options, layerSide: null}
+  const opts = options
   let count = countDifferences(fs, flat, opts)
   const byLayers: number[] = []
   image.layers.forEach((layer, i) => {

@@ -3,14 +3,27 @@ import {type FlatEntry, type FlatFs} from '../image/flatten.js'
 import {changedFields, type ChangeField, type FileMeta, metaOf, type XattrScope} from './file-meta.js'
 import {isRuntimeChange} from './runtime-files.js'
 
+/**
+ * The layer a change comes from: for an added or modified path, the layer of B (else of A) that
+ * wrote what it is; for a removed one, the layer of B that deleted it (whiteout or replacement),
+ * else the layer of A that wrote it. `number` is 1-based, oldest first, as `inspect` lists layers.
+ */
+export interface ChangeLayer {
+  side: 'a' | 'b'
+  number: number
+  diffId: string
+  /** The layer deleted the path (rather than wrote it). */
+  deleted: boolean
+}
+
 export interface FileChange {
   path: string
   change: 'added' | 'removed' | 'modified'
+  /** For a modified path, what changed (minus --ignore'd fields). */
   fields: ChangeField[]
   /** Only there because a container ran (see runtime-files.ts). */
   runtime: boolean
-  /** Index (oldest first) of the image-side layer that last wrote the path, or null. */
-  layer: number | null
+  layer: ChangeLayer | null
   a: FileMeta | null
   b: FileMeta | null
 }
@@ -21,10 +34,8 @@ export interface FileDiffOptions {
   paths: string[]
   /** Classify runtime files (one side is, or was made from, a container export). */
   runtime: boolean
-  /** Which side's layer numbers to report: the image side, B first. */
-  layerSide: 'a' | 'b' | null
-  /** Which sides are images (an export's single tar is no layer worth naming). */
-  images: {a: boolean; b: boolean}
+  /** Each side's layer diff_ids, oldest first; null for a container export (its one tar is no layer worth naming). */
+  layers: {a: string[] | null; b: string[] | null}
   /** Which extended attributes count (an export keeps only security.capability). */
   xattrs: XattrScope
 }
@@ -47,7 +58,7 @@ export function diffFiles(a: FlatFs, b: FlatFs, options: FileDiffOptions): FileC
   const changes: FileChange[] = []
   for (const path of [...paths].sort()) {
     if (!wanted(path)) continue
-    const change = compareOne(path, a.get(path), b.get(path), options)
+    const change = compareOne(path, a, b, options)
     if (change) changes.push(change)
   }
   return changes
@@ -71,7 +82,9 @@ export function differs(path: string, x: FlatEntry | undefined, y: FlatEntry | u
   return !(options.runtime && isRuntimeChange(path, x ? 'removed' : 'added', []))
 }
 
-function compareOne(path: string, x: FlatEntry | undefined, y: FlatEntry | undefined, options: FileDiffOptions): FileChange | null {
+function compareOne(path: string, fsA: FlatFs, fsB: FlatFs, options: FileDiffOptions): FileChange | null {
+  const x = fsA.get(path)
+  const y = fsB.get(path)
   let change: FileChange['change']
   let fields: ChangeField[] = []
   if (x && y) {
@@ -81,14 +94,22 @@ function compareOne(path: string, x: FlatEntry | undefined, y: FlatEntry | undef
   } else {
     change = x ? 'removed' : 'added'
   }
-  const imageSide = options.layerSide === 'b' ? y : options.layerSide === 'a' ? x : undefined
   return {
     path,
     change,
     fields,
     runtime: options.runtime && isRuntimeChange(path, change, fields),
-    layer: imageSide ? imageSide.layer : null,
-    a: x ? metaOf(x, options.images.a) : null,
-    b: y ? metaOf(y, options.images.b) : null,
+    layer: layerOf(path, x, y, fsB, options),
+    a: x ? metaOf(x, options.layers.a !== null) : null,
+    b: y ? metaOf(y, options.layers.b !== null) : null,
   }
+}
+
+function layerOf(path: string, x: FlatEntry | undefined, y: FlatEntry | undefined, fsB: FlatFs, options: FileDiffOptions): ChangeLayer | null {
+  const {a, b} = options.layers
+  const at = (side: 'a' | 'b', ids: string[], index: number, deleted: boolean): ChangeLayer | null => (index >= 0 && index < ids.length ? {side, number: index + 1, diffId: ids[index], deleted} : null)
+  if (y) return b ? at('b', b, y.layer, false) : a && x ? at('a', a, x.layer, false) : null
+  const removedIn = fsB.removedIn(path)
+  if (b && removedIn !== undefined) return at('b', b, removedIn, true)
+  return a && x ? at('a', a, x.layer, false) : null
 }

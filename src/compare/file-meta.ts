@@ -16,7 +16,7 @@ export interface FileMeta {
   xattrs?: Record<string, string>
   /** Hard links: how many paths share this file. */
   links?: number
-  /** Index (oldest first) of the layer that last wrote it, for images. */
+  /** The layer (1-based, oldest first) that last wrote it, for images. */
   layer?: number
 }
 
@@ -37,7 +37,7 @@ export function metaOf(e: FlatEntry, withLayer: boolean): FileMeta {
   if (e.digest !== undefined) meta.digest = e.digest
   if (e.xattrs && Object.keys(e.xattrs).length > 0) meta.xattrs = e.xattrs
   if (e.names && e.names.length > 1) meta.links = e.names.length
-  if (withLayer) meta.layer = e.layer
+  if (withLayer) meta.layer = e.layer + 1
   return meta
 }
 

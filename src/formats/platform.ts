@@ -1,5 +1,6 @@
 import {BadArchiveError, UsageError} from '../errors.js'
 import {type Image} from '../image/model.js'
+import {platformOf} from '../image/summary.js'
 
 /** `os/arch[/variant]`, as Docker and OCI write a platform. */
 export interface Platform {
@@ -12,12 +13,6 @@ export function parsePlatform(text: string): Platform {
   const m = /^([a-z0-9]+)\/([a-z0-9_]+)(?:\/([a-z0-9]+))?$/.exec(text)
   if (!m) throw new UsageError(`--platform ${text}: give os/arch or os/arch/variant, e.g. linux/amd64 or linux/arm64/v8`)
   return {os: m[1], architecture: m[2], ...(m[3] ? {variant: m[3]} : {})}
-}
-
-export function platformOf(image: Image): string | null {
-  const c = image.config
-  if (!c || typeof c.os !== 'string' || typeof c.architecture !== 'string') return null
-  return [c.os, c.architecture, typeof c.variant === 'string' ? c.variant : ''].filter(Boolean).join('/')
 }
 
 /**

@@ -39,6 +39,11 @@ export class FlatFs {
     this.tree.touched = value
   }
 
+  /** The layer (index) that last removed a path no longer there, if one did. */
+  removedIn(path: string): number | undefined {
+    return this.tree.removedBy.get(path)
+  }
+
   /** Paths in order (code-unit order, which is byte order for names that are UTF-8). */
   sortedPaths(): string[] {
     return [...this.tree.paths.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))

@@ -80,6 +80,9 @@ export class FsTree {
    * copy of what it held before (undefined: it did not exist), so a caller can keep a count current.
    */
   touched?: Map<string, Inode | undefined>
+  /** The layer being applied (set by the unpacker), and which layer last removed each path that went. */
+  layerNow = -1
+  readonly removedBy = new Map<string, number>()
 
   constructor() {
     this.root = {type: 'dir', mode: 0o755, uid: 0, gid: 0, mtime: null, size: 0, layer: -1, children: new Map(), path: '/'}
@@ -180,6 +183,7 @@ export class FsTree {
     }
     this.touchPath(path, node)
     this.paths.delete(path)
+    this.removedBy.set(path, this.layerNow)
     if (node.names) {
       this.touchInode(node)
       node.names = node.names.filter((p) => p !== path)

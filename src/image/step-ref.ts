@@ -5,7 +5,9 @@ import {stepsOf, type Step} from './steps.js'
 
 /**
  * Which history step a user means by `--to`: a step number (`3` or `#3`, 1-based as `inspect`
- * prints them), or a unique hex prefix (4+ characters) of a legacy v1 id, a diff_id or a chain id.
+ * prints them), or a unique hex prefix (4+ characters) of any id printed for a step: the image id
+ * Docker shows for it (the image's own id means its last step), a diff_id, a chain id, or the
+ * legacy directory name of its layer.
  */
 export function resolveStep(image: Image, ref: string): Step {
   const steps = stepsOf(image)
@@ -21,13 +23,18 @@ export function resolveStep(image: Image, ref: string): Step {
   }
   const hits = new Map<number, Step>()
   for (const st of steps) {
-    for (const id of [st.v1Id, st.diffId, st.chainId]) {
+    for (const id of [st.imageId, st.v1Id, st.diffId, st.chainId]) {
       if (id && id.replace(/^sha256:/, '').startsWith(hex)) hits.set(st.step, st)
     }
   }
   const found = [...hits.values()]
   if (found.length === 1) return found[0]
-  const list = (xs: Step[]) => xs.map((s) => `${s.step}: ${shortId(s.chainId ?? s.v1Id) === '<missing>' ? 'metadata step' : shortId(s.chainId ?? s.v1Id)}`).join(', ')
+  const list = (xs: Step[]) => xs.map((s) => `${s.step}: ${stepLabel(s)}`).join(', ')
   if (found.length === 0) throw new UsageError(`--to ${ref}: no step has that id (steps ${list(steps)}; see imgdiff inspect)`)
   throw new UsageError(`--to ${ref} is ambiguous: it matches steps ${list(found)}`)
+}
+
+/** How a step is named in lists: the image id Docker shows for it, else `#N` (which --to takes too). */
+export function stepLabel(step: Step): string {
+  return step.imageId ? shortId(step.imageId) : `#${step.step}`
 }

@@ -20,9 +20,19 @@ export interface ImageSummary {
     files: number
   }>
   history: Array<Required<Pick<HistoryEntry, 'emptyLayer'>> & {created: string | null; createdBy: string | null; comment: string | null}>
-  config: Record<string, unknown> | null
+  /** The config document; `{}` for a container export, which has none. */
+  config: Record<string, unknown>
+  /** `os/architecture[/variant]` from the config, or null when it records none. */
+  platform: string | null
   bytes: number
   warnings: string[]
+}
+
+/** The platform an image's config records, as `os/arch[/variant]`. */
+export function platformOf(image: Pick<Image, 'config'>): string | null {
+  const c = image.config
+  if (!c || typeof c.os !== 'string' || typeof c.architecture !== 'string') return null
+  return [c.os, c.architecture, typeof c.variant === 'string' ? c.variant : ''].filter(Boolean).join('/')
 }
 
 export function summarize(image: Image): ImageSummary {
@@ -50,7 +60,8 @@ export function summarize(image: Image): ImageSummary {
       emptyLayer: h.emptyLayer ?? false,
       comment: h.comment ?? null,
     })),
-    config: image.config,
+    config: image.config ?? {},
+    platform: platformOf(image),
     bytes: image.bytes,
     warnings: image.warnings,
   }

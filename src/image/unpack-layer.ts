@@ -34,6 +34,7 @@ export class LayerRefusedError extends ImgdiffError {
         : `Docker cannot unpack member '${member}' (${reason}), so docker import refuses this tar`,
     )
     this.name = 'LayerRefusedError'
+    this.code = 'refused-by-docker'
   }
 }
 
@@ -50,6 +51,7 @@ export function clampedMtime(mtime: number): number {
 
 /** `markers`: whiteout and AUFS names are markers (a layer), or plain names (an export read as it is). */
 export function unpackLayer(fs: FsTree, files: FileEntry[], layer: number, markers = true): void {
+  fs.layerNow = layer
   new LayerUnpack(fs, layer, markers).run(files)
 }
 

@@ -1,11 +1,12 @@
 import {type DiffResult} from '../compare/diff.js'
 import {type ExportMatch} from '../compare/export-match.js'
-import {type FileChange} from '../compare/file-diff.js'
 import {shortId} from '../image/ids.js'
 import {formatLabel} from '../formats/labels.js'
+import {changeLine} from './file-lines.js'
 import {imageHeader} from './image-header.js'
-import {showPath, showText} from './names.js'
-import {table} from './table.js'
+import {showText} from './names.js'
+import {type Style, wrapWords} from './style.js'
+import {columns} from './table.js'
 import {humanSize, plural, shortCreatedBy} from './units.js'
 
 export interface DiffTextOptions {
@@ -15,28 +16,33 @@ export interface DiffTextOptions {
   patches?: Map<string, string>
 }
 
-const MARK = {added: 'A', removed: 'D', modified: 'M'} as const
-
-export function renderDiff(r: DiffResult, options: DiffTextOptions): string {
-  const out: string[] = [imageHeader('A', r.a), imageHeader('B', r.b), '']
+/**
+ * The whole diff for a person: each side's header, what an export lost and which step it
+ * matches, layers, config and history side by side, the files (git's A/D/M), sizes, and a last
+ * line that says what is the same and what is not.
+ */
+export function renderDiff(r: DiffResult, options: DiffTextOptions, style: Style): string {
+  const c = style.color
+  const w = style.width
+  const out: string[] = [imageHeader('A', r.a, style), imageHeader('B', r.b, style), '']
   for (const [label, side] of [['A', r.a], ['B', r.b]] as const) {
     if (side.warnings.length === 0) continue
-    out.push(`Unusual names in ${label} (placed where Docker places them; --strict makes them errors):`, ...side.warnings.slice(0, 10).map((w) => `  ! ${showText(w)}`))
+    out.push(c.bold(`Unusual names in ${label} (placed where Docker places them; --strict makes them errors):`), ...side.warnings.slice(0, 10).map((x) => wrapWords(`  ! ${showText(x)}`, w, '    ')))
     if (side.warnings.length > 10) out.push(`  ... and ${side.warnings.length - 10} more`)
     out.push('')
   }
-  if (r.lost) out.push(lostText(r), '')
-  if (r.exportMatch) out.push(matchText(r.exportMatch), '')
-  if (r.a.kind === 'image' && r.b.kind === 'image') out.push(layersText(r), '')
+  if (r.lost) out.push(lostText(r, style), '')
+  if (r.exportMatch) out.push(wrapWords(matchText(r.exportMatch), w), '')
+  if (r.a.kind === 'image' && r.b.kind === 'image') out.push(layersText(r, style), '')
   if (r.config && r.config.length > 0) {
-    out.push('Config:', ...r.config.map((c) => `  ${c.field}: ${JSON.stringify(c.a)} -> ${JSON.stringify(c.b)}`), '')
+    out.push(c.bold('Config:'), ...r.config.map((x) => wrapWords(`  ${x.field}: ${JSON.stringify(x.a)} -> ${JSON.stringify(x.b)}`, w, '    ')), '')
   }
   if (r.history && r.history.some((h) => h.status !== 'same')) {
-    out.push('History:', ...r.history.filter((h) => h.status !== 'same').map((h) => `  step ${h.step} ${h.status}: ${shortCreatedBy(h.a) || '-'}  |  ${shortCreatedBy(h.b) || '-'}`), '')
+    out.push(c.bold('History:'), ...r.history.filter((h) => h.status !== 'same').map((h) => wrapWords(`  step ${h.step} ${h.status}: ${shortCreatedBy(h.a) || '-'}  |  ${shortCreatedBy(h.b) || '-'}`, w, '    ')), '')
   }
-  out.push(...filesText(r, options), '')
-  out.push(sizesText(r))
-  out.push(verdict(r))
+  out.push(...filesText(r, options, style), '')
+  out.push(wrapWords(sizesText(r), w))
+  out.push(c.bold(wrapWords(verdict(r), w)))
   return out.join('\n')
 }
 
@@ -64,61 +70,38 @@ function matchText(m: ExportMatch): string {
   return `${flat} matches ${step}: ${m.differing === 0 ? 'no file differs' : `${plural(m.differing, 'file')} differ`}${perStep}`
 }
 
-function lostText(r: DiffResult): string {
+function lostText(r: DiffResult, style: Style): string {
   const l = r.lost!
   const flat = l.side === 'a' ? 'A' : 'B'
   const full = l.side === 'a' ? 'B' : 'A'
   const what = l.because === 'export' ? 'a container export' : 'an image imported from an export (docker import)'
   const lines = [
-    `History lost: ${flat} is ${what}. Compared with ${full} it has lost:`,
+    style.color.bold(`History lost: ${flat} is ${what}. Compared with ${full} it has lost:`),
     `  - ${plural(l.history, 'history entry', 'history entries')} and ${plural(l.layers, 'layer')} (one flat filesystem instead)`,
   ]
   lines.push(l.config.length > 0 ? `  - config: ${l.config.join(', ')}` : '  - config: none was set')
   lines.push(l.repoTags.length > 0 ? `  - tags: ${l.repoTags.join(', ')}` : '  - tags: none (untagged)')
-  return lines.join('\n')
+  return lines.map((x) => wrapWords(x, style.width, '    ')).join('\n')
 }
 
-function layersText(r: DiffResult): string {
+function layersText(r: DiffResult, style: Style): string {
   const rows = r.layers.map((l) => [
-    l.index + 1,
+    String(l.index + 1),
     l.a ? shortId(l.a.diffId) : '-',
     l.b ? shortId(l.b.diffId) : '-',
     l.status,
-    shortCreatedBy((l.b ?? l.a)?.createdBy, 50),
+    shortCreatedBy((l.b ?? l.a)?.createdBy, Number.POSITIVE_INFINITY),
   ])
-  return 'Layers:\n' + table(['#', 'A diff_id', 'B diff_id', 'status', 'created by'], rows)
+  return style.color.bold('Layers:') + '\n' + columns(['#', 'A DIFF_ID', 'B DIFF_ID', 'STATUS', 'CREATED BY'], rows, {width: style.width, flexible: 4, bold: style.color.bold})
 }
 
-function changeLine(f: FileChange, r: DiffResult): string {
-  const what = f.change === 'modified' ? `  ${f.fields.join(',')}` : ''
-  const detail = f.change === 'modified' ? describeFields(f) : ''
-  const side = r.b.kind === 'image' ? r.b : r.a
-  const layer = f.layer === null ? '' : `  (layer ${f.layer + 1}${side.layers[f.layer] ? ` ${shortId(side.layers[f.layer].diffId)}` : ''})`
-  const type = (f.b ?? f.a)!.type
-  return `  ${MARK[f.change]} ${showPath(f.path + (type === 'dir' ? '/' : ''))}${what}${detail}${layer}`
-}
-
-function describeFields(f: FileChange): string {
-  const a = f.a!
-  const b = f.b!
-  const bits: string[] = []
-  if (f.fields.includes('type')) bits.push(`${a.type} -> ${b.type}`)
-  if (f.fields.includes('size')) bits.push(`${humanSize(a.size)} -> ${humanSize(b.size)}`)
-  if (f.fields.includes('mode')) bits.push(`${a.mode} -> ${b.mode}`)
-  if (f.fields.includes('uid') || f.fields.includes('gid')) bits.push(`${a.uid}:${a.gid} -> ${b.uid}:${b.gid}`)
-  if (f.fields.includes('link')) bits.push(`-> ${a.linkTarget} became -> ${b.linkTarget}`)
-  return bits.length > 0 ? ` [${bits.join('; ')}]` : ''
-}
-
-function filesText(r: DiffResult, options: DiffTextOptions): string[] {
+function filesText(r: DiffResult, options: DiffTextOptions, style: Style): string[] {
   const s = r.summary
   const shown = r.files.filter((f) => options.runtime || !f.runtime)
-  const head = `Files: ${s.added} added, ${s.removed} removed, ${s.modified} modified` +
-    (s.runtime > 0 ? `; ${plural(s.runtime, 'runtime file')} (made by a container, not by the image)${options.runtime ? ' marked R' : ' not shown, --runtime shows them'}` : '')
-  const lines = [head]
+  const runtime = s.runtime > 0 ? `; ${plural(s.runtime, 'runtime file')} (made by a container, not by the image)${options.runtime ? ', marked R' : ' not shown, --runtime shows them'}` : ''
+  const lines = [wrapWords(`${style.color.bold('Files:')} ${s.added} added, ${s.removed} removed, ${s.modified} modified${runtime}`, style.width)]
   for (const f of shown) {
-    const line = changeLine(f, r)
-    lines.push(f.runtime ? line.replace(/^ {2}/, 'R ') : line)
+    lines.push(changeLine(f, style, options.runtime))
     const patch = options.patches?.get(f.path)
     if (patch) lines.push(patch.replace(/\n$/, '').split('\n').map((l) => '      ' + l).join('\n'))
   }
