@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-import {existsSync} from 'node:fs'
 import {Config, execute} from '@oclif/core'
+import {namesSource} from '../dist/sources/parse.js'
 
 // `imgdiff A B` is the main job: a first argument that is no command but names an archive (a file
 // that exists, a path, `-`, or a source such as docker:NAME) goes to `diff`. A mistyped command is
@@ -11,7 +11,7 @@ const first = args[0]
 if (first && (!first.startsWith('-') || first === '-')) {
   const config = await Config.load(import.meta.url)
   if (!config.findCommand(first) && !config.findTopic(first)) {
-    if (looksLikeArchive(first)) args.unshift('diff')
+    if (namesSource(first) || first.includes('/') || first.includes('.') || first.includes('@')) args.unshift('diff')
     else if (!process.stdin.isTTY || !process.stdout.isTTY) {
       const ids = config.commands.filter((c) => !c.hidden).map((c) => c.id)
       const closest = ids.sort((x, y) => distance(first, x) - distance(first, y))[0]
@@ -21,10 +21,6 @@ if (first && (!first.startsWith('-') || first === '-')) {
   }
 }
 await execute({args, dir: import.meta.url})
-
-function looksLikeArchive(arg) {
-  return arg === '-' || existsSync(arg) || arg.includes('/') || arg.includes('.') || arg.includes('@') || /^[a-z][a-z0-9+-]*:/.test(arg)
-}
 
 /** Levenshtein distance: how many one-letter edits turn a into b. */
 function distance(a, b) {

@@ -1,13 +1,13 @@
 import {Command, Flags} from '@oclif/core'
 import {stat} from 'node:fs/promises'
 import {type ContentHash} from '../archive/hash.js'
-import {ImgdiffError} from '../errors.js'
+import {ImgdiffError, UsageError} from '../errors.js'
 import {readArchive, type ReadOptions, selectImage} from '../formats/read.js'
 import {readArchiveInWorker} from '../formats/read-worker.js'
 import {type Image} from '../image/model.js'
 import {Progress} from '../render/progress.js'
 import {type Style, styleFor} from '../render/style.js'
-import {writeSafely} from '../write/safe-output.js'
+import {checkOutput, writeSafely} from '../write/safe-output.js'
 import {type Readable} from 'node:stream'
 
 /** Flags of every command that reads an archive. */
@@ -24,11 +24,13 @@ export const contentHashFlag = {
 }
 
 type ReadFlagValues = {platform?: string; verify: boolean; strict?: boolean; 'content-hash'?: string}
+/** What a command needs of its sources: reading them twice (streams are then spooled to a temp file). */
+type ReadNeeds = {reread?: boolean}
 
 
 /** ReadOptions from the read flags a command declared. */
-export function readOptions(flags: ReadFlagValues): ReadOptions {
-  return {verify: flags.verify, platform: flags.platform, strict: flags.strict, contentHash: flags['content-hash'] as ContentHash | undefined}
+export function readOptions(flags: ReadFlagValues, needs: ReadNeeds = {}): ReadOptions {
+  return {verify: flags.verify, platform: flags.platform, strict: flags.strict, contentHash: flags['content-hash'] as ContentHash | undefined, reread: needs.reread}
 }
 
 /**
@@ -48,8 +50,8 @@ export abstract class ImgdiffCommand extends Command {
   }
 
   /** One image of each archive (--image picks it from archives that hold several). */
-  protected async loadImages(paths: string[], flags: ReadFlagValues & {json: boolean; image?: string}): Promise<Image[]> {
-    const all = await this.readArchives(paths, flags)
+  protected async loadImages(paths: string[], flags: ReadFlagValues & {json?: boolean; image?: string}, needs: ReadNeeds = {}): Promise<Image[]> {
+    const all = await this.readArchives(paths, flags, needs)
     return all.map((images, i) => selectImage(images, flags.image, paths[i]))
   }
 
@@ -59,16 +61,18 @@ export abstract class ImgdiffCommand extends Command {
   }
 
   /** Every image of each archive, the archives read at once. */
-  protected async readArchives(paths: string[], flags: ReadFlagValues & {json: boolean}): Promise<Image[][]> {
-    const progress = Progress.forStderr(flags.json)
+  protected async readArchives(paths: string[], flags: ReadFlagValues & {json?: boolean}, needs: ReadNeeds = {}): Promise<Image[][]> {
+    const progress = Progress.forStderr(flags.json ?? false)
     try {
-      const sizes = await Promise.all(paths.map(async (p) => (await stat(p).catch(() => ({size: 0}))).size))
-      // Every archive but the last is read on a worker thread; the last on this thread, which
-      // would otherwise wait idle, and whose result needs no copying across threads.
+      const sizes = await Promise.all(paths.map(async (p) => (await stat(p).catch(() => null))?.size ?? 0))
+      // One archive is read on this thread, which would otherwise wait idle and whose result
+      // needs no copying across threads: stdin if it is one (a worker has no stdin), else the
+      // last. The others are read on worker threads, so two archives are hashed on two cores.
+      const here = paths.includes('-') ? paths.indexOf('-') : paths.length - 1
       return await Promise.all(
         paths.map(async (p, i) => {
-          const options = {...readOptions(flags), onProgress: progress.track(p, sizes[i])}
-          return i < paths.length - 1 ? readArchiveInWorker(p, options) : readArchive(p, options)
+          const options = {...readOptions(flags, needs), onProgress: progress.track(p, sizes[i])}
+          return i === here ? readArchive(p, options) : readArchiveInWorker(p, options)
         }),
       )
     } finally {
@@ -77,6 +81,12 @@ export abstract class ImgdiffCommand extends Command {
   }
 
   /** writeSafely with a "writing" progress line on a terminal (`total`: the bytes expected). */
+  /** The output checks (safe-output.ts checkOutput), before anything is read. */
+  protected async checkOutput(target: string, options: {force: boolean; inputs: string[]; json?: boolean}): Promise<void> {
+    if (target === '-' && options.json) throw new UsageError('--json and -o - would both write to stdout; give -o FILE for the archive')
+    await checkOutput(target, options)
+  }
+
   protected async writeOutput(target: string, options: {force: boolean; inputs: string[]; json: boolean; total: number}, produce: () => Readable, verify: (path: string) => Promise<void>): Promise<void> {
     const progress = Progress.forStderr(options.json || target === '-', 'writing')
     try {

@@ -7,6 +7,7 @@ import {IGNORABLE} from '../compare/file-meta.js'
 import {UsageError} from '../errors.js'
 import {listed, nameOnly, nameStatus, stat} from '../render/diff-summary.js'
 import {renderDiff} from '../render/diff-text.js'
+import {imageOfContainer} from '../sources/container-image.js'
 
 export default class Diff extends ImgdiffCommand {
   static summary = 'Show what differs between two archives: files, layers, history, config.'
@@ -15,11 +16,15 @@ export default class Diff extends ImgdiffCommand {
 When one side is an export, imgdiff first says what the export lost (history, layers, config, tags) and which history step of the image the export matches, or that it is not an export of that image at all.
 Files a container adds just by existing (/.dockerenv, /etc/hosts, ...) are counted apart as runtime files.
 The filesystems compared are the ones Docker unpacks (README, "Fidelity"); an mtime Docker sets to the time of unpacking is never a difference.
+Sources: a tar file (compressed or not), a directory (OCI layout, unpacked docker save, skopeo dir:, or a root filesystem), - for stdin, docker:IMAGE, podman:IMAGE, container:ID (podman-container:ID), and skopeo's oci:DIR[:TAG], dir:DIR, docker-archive:FILE[:REF], oci-archive:FILE[:TAG]. Each is read once; with --content, a stream (stdin, an engine) is first copied to a temp file, removed afterwards.
 
 Exit status: 0 no differences (or --exit-code not given), 1 differences (with --exit-code or -q), 2 trouble.`
 
   static examples = [
     '<%= config.bin %> busybox-1.save.tar busybox-1.export.tar',
+    '<%= config.bin %> docker:busybox-1 container:c1',
+    '<%= config.bin %> container:c1',
+    'docker save app | <%= config.bin %> - app.export.tar',
     '<%= config.bin %> diff old.save.tar new.save.tar --content --path "/etc/**"',
     '<%= config.bin %> diff a.tar b.tar --stat',
     '<%= config.bin %> diff a.tar b.tar --name-only | xargs -n1 echo',
@@ -30,7 +35,7 @@ Exit status: 0 no differences (or --exit-code not given), 1 differences (with --
 
   static args = {
     a: Args.string({description: 'first archive (the old one); ARCHIVE@N picks an image of several', required: true}),
-    b: Args.string({description: 'second archive (the new one)', required: true}),
+    b: Args.string({description: 'second archive (the new one); may be left out when A is a container (container:ID), whose image is then A'}),
   }
 
   static flags = {
@@ -55,10 +60,13 @@ Exit status: 0 no differences (or --exit-code not given), 1 differences (with --
     const ignore = (flags.ignore ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean)
     const unknown = ignore.filter((f) => !(IGNORABLE as string[]).includes(f))
     if (unknown.length > 0) throw new UsageError(`--ignore: unknown field ${unknown.join(', ')} (use ${IGNORABLE.join(', ')})`)
-    const sides = [splitSelector(args.a, flags['image-a'] ?? flags.image), splitSelector(args.b, flags['image-b'] ?? flags.image)]
+    // `imgdiff container:ID`: the container against the image it was created from.
+    const [first, second] = args.b === undefined ? [await imageOfContainer(args.a), args.a] : [args.a, args.b]
+    const sides = [splitSelector(first, flags['image-a'] ?? flags.image), splitSelector(second, flags['image-b'] ?? flags.image)]
     const all = await this.readArchives(
       sides.map((s) => s.path),
       flags,
+      {reread: flags.content},
     )
     const [a, b] = all.map((images, i) => this.pick(images, sides[i].image, sides[i].path))
     const {result, fs} = compareImages(a, b, {ignore, paths: flags.path ?? []})

@@ -21,7 +21,8 @@ export default class Flatten extends ImgdiffCommand {
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Flatten)
-    const [image] = await this.loadImages([args.archive], flags)
+    await this.checkOutput(flags.output, {force: flags.force, inputs: [args.archive], json: flags.json})
+    const [image] = await this.loadImages([args.archive], flags, {reread: true})
     if (image.kind !== 'image') throw new UsageError(`${args.archive} is already a flat filesystem (${image.format})`)
     const flat = FlatFs.of(image.layers)
     let total = 0

@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {ImgdiffCommand} from '../cli/base-command.js'
 import {shortId} from '../image/ids.js'
-import {importImage} from '../image/import.js'
+import {checkChanges, importImage} from '../image/import.js'
 import {readArchive} from '../formats/read.js'
 import {UsageError} from '../errors.js'
 import {writeImportArchive} from '../write/import-archive.js'
@@ -20,15 +20,17 @@ export default class Import extends ImgdiffCommand {
   static flags = {
     output: Flags.string({char: 'o', description: 'file to write (- for stdout)', required: true}),
     tag: Flags.string({description: 'NAME:TAG of the image', required: true}),
-    change: Flags.string({description: 'Dockerfile instruction to apply to the config (CMD, ENTRYPOINT, ENV, ...), repeatable', multiple: true, default: []}),
+    change: Flags.string({description: 'Dockerfile instruction to apply to the config (CMD, ENTRYPOINT, ENV, ...), repeatable', multiple: true}),
     force: Flags.boolean({description: 'replace OUTPUT if it exists', default: false}),
   }
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Import)
-    const [rootfs] = await readArchive(args.rootfs, {verify: true})
+    await this.checkOutput(flags.output, {force: flags.force, inputs: [args.rootfs], json: flags.json})
+    checkChanges(flags.change ?? [])
+    const [rootfs] = await readArchive(args.rootfs, {verify: true, reread: true})
     if (rootfs.kind !== 'export') throw new UsageError(`${args.rootfs} is a saved image (${rootfs.format}), not a root filesystem: flatten it first`)
-    const image = importImage(rootfs, flags.tag, flags.change)
+    const image = importImage(rootfs, flags.tag, flags.change ?? [])
     await this.writeOutput(
       flags.output,
       {force: flags.force, inputs: [args.rootfs], json: flags.json, total: rootfs.layers[0].uncompressedSize},

@@ -33,7 +33,8 @@ export default class Rollback extends ImgdiffCommand {
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Rollback)
-    const [all] = await this.readArchives([args.archive], flags)
+    await this.checkOutput(flags.output, {force: flags.force, inputs: [args.archive, ...(flags.base ? [flags.base] : [])], json: flags.json})
+    const [all] = await this.readArchives([args.archive], flags, {reread: true})
     const image = selectImage(all, flags.image, args.archive)
     // Only the base's config and history are needed: its layers are not read (a shallow scan).
     const base = flags.base ? selectImage(await readArchive(flags.base, {verify: false, shallow: true}), undefined, flags.base) : undefined

@@ -13,6 +13,8 @@ export function readContainerExport(scan: Scan): Image[] {
   return [
     {
       path: scan.archive.path,
+      origin: scan.archive.origin,
+      reopen: scan.archive.reopen,
       kind: 'export',
       format: hasWhiteouts ? 'layer-tar' : 'container-export',
       compression: scan.archive.compression,

@@ -75,6 +75,8 @@ function readChain(m: Members, steps: Map<string, V1Json>, top: string, repoTags
   }
   return {
     path: m.path,
+    origin: m.scan.archive.origin,
+    reopen: m.scan.archive.reopen,
     kind: 'image',
     format: 'docker-save-legacy-v1',
     compression: m.scan.archive.compression,

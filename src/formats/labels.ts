@@ -4,6 +4,7 @@ const LABELS: Record<string, string> = {
   'docker-save+oci': 'docker save with an OCI layout (Docker 25+)',
   'docker-save-legacy-v1': 'docker save, legacy v1 (before Docker 1.10)',
   'oci-layout': 'OCI archive',
+  'skopeo-dir': "skopeo's dir: layout",
   'container-export': 'container export',
   'layer-tar': 'layer tar',
 }

@@ -1,5 +1,5 @@
 import {type TarMember} from '../archive/tar-member.js'
-import {plainTarStream} from '../archive/open.js'
+import {plainTarStream} from '../sources/open.js'
 import {TarReader, type TarVisitor} from '../archive/tar-reader.js'
 import {BadArchiveError, errorMessage} from '../errors.js'
 import {type Image} from '../image/model.js'
@@ -22,7 +22,7 @@ export interface MemberSink {
  * member indexes), in the order the archive holds them. Members are counted as the first pass
  * counted them (every member Go's reader returns), so an index names the same member.
  */
-export async function readLayerMembers(image: Pick<Image, 'path' | 'compression' | 'kind' | 'layers'>, wanted: Map<number, Set<number>>, sink: MemberSink): Promise<void> {
+export async function readLayerMembers(image: Pick<Image, 'path' | 'reopen' | 'compression' | 'kind' | 'layers'>, wanted: Map<number, Set<number>>, sink: MemberSink): Promise<void> {
   const budget = new Budget(image.path)
   const feeds: Array<Promise<unknown>> = []
   let outer: TarVisitor

@@ -114,6 +114,8 @@ export class Members {
   imageFromConfig(format: string, config: Record<string, unknown>, configBytes: Buffer, layers: Layer[], repoTags: string[]): Image {
     return {
       path: this.path,
+      origin: this.scan.archive.origin,
+      reopen: this.scan.archive.reopen,
       kind: 'image',
       format,
       compression: this.scan.archive.compression,

@@ -10,6 +10,8 @@ export interface ReadOptions {
   strict?: boolean
   /** Structure only: layers are neither hashed nor walked (see ScanOptions.shallow). */
   shallow?: boolean
+  /** The command will read the bytes again: a stream source is copied to a temp file first. */
+  reread?: boolean
   /** How file contents are hashed (default xxh3). */
   contentHash?: ContentHash
 }

@@ -11,7 +11,7 @@ type Message = {progress: number} | {images: Image[]} | {error: string; exitCode
 
 export function readArchiveInWorker(path: string, options: ReadOptions): Promise<Image[]> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL(import.meta.url), {workerData: {path, verify: options.verify, platform: options.platform, contentHash: options.contentHash, strict: options.strict}})
+    const worker = new Worker(new URL(import.meta.url), {workerData: {path, verify: options.verify, platform: options.platform, contentHash: options.contentHash, strict: options.strict, reread: options.reread}})
     let settled = false
     worker.on('message', (m: Message) => {
       if ('progress' in m) options.onProgress?.(m.progress)
@@ -35,13 +35,14 @@ export function readArchiveInWorker(path: string, options: ReadOptions): Promise
 
 if (!isMainThread && parentPort && (workerData as {path?: string})?.path) {
   const port = parentPort
-  const data = workerData as {path: string; verify: boolean; platform?: string; strict?: boolean; contentHash?: ReadOptions['contentHash']}
+  const data = workerData as {path: string; verify: boolean; platform?: string; strict?: boolean; reread?: boolean; contentHash?: ReadOptions['contentHash']}
   let last = 0
   readArchive(data.path, {
     verify: data.verify,
     platform: data.platform,
     contentHash: data.contentHash,
     strict: data.strict,
+    reread: data.reread,
     onProgress(bytes) {
       const now = Date.now()
       if (now - last > 100) {

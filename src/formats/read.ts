@@ -1,4 +1,4 @@
-import {probeArchive} from '../archive/open.js'
+import {openSource} from '../sources/open.js'
 import {BadArchiveError, errorMessage, ImgdiffError, MalformedArchiveError, UsageError} from '../errors.js'
 import {LIMITS} from './limits.js'
 import {unusualName} from '../image/file-entry.js'
@@ -10,6 +10,7 @@ import {readDockerLegacy} from './docker-legacy.js'
 import {readDockerSave} from './docker-save.js'
 import {Members} from './members.js'
 import {readOciLayout} from './oci-layout.js'
+import {isSkopeoDir, readSkopeoDir} from './skopeo-dir.js'
 import {onPlatform, parsePlatform} from './platform.js'
 import {type ReadOptions} from './options.js'
 import {plainDigestOf, scanArchive, type Scan} from './scan.js'
@@ -17,9 +18,9 @@ import {plainDigestOf, scanArchive, type Scan} from './scan.js'
 export type {ReadOptions} from './options.js'
 
 /** Which shape an archive is, decided from what it holds (never from its file name). */
-export function detectShape(scan: Scan): 'docker-save' | 'oci-layout' | 'docker-legacy' | 'export' {
+export function detectShape(scan: Scan): 'docker-save' | 'skopeo-dir' | 'oci-layout' | 'docker-legacy' | 'export' {
   const has = (n: string) => scan.members.has(n)
-  if (has('manifest.json')) return 'docker-save'
+  if (has('manifest.json')) return isSkopeoDir(scan.members.get('manifest.json')?.doc) ? 'skopeo-dir' : 'docker-save'
   if (has('index.json') && has('oci-layout')) return 'oci-layout'
   if (has('repositories') || [...scan.members.keys()].some((n) => /^[0-9a-f]{64}\/json$/.test(n))) return 'docker-legacy'
   return 'export'
@@ -28,10 +29,16 @@ export function detectShape(scan: Scan): 'docker-save' | 'oci-layout' | 'docker-
 /** Read every image an archive holds, in one pass over its bytes. */
 export async function readArchive(path: string, options: ReadOptions): Promise<Image[]> {
   if (options.platform) parsePlatform(options.platform)
-  const archive = await probeArchive(path)
-  const scan = await scanArchive(archive, {onProgress: options.onProgress, contentHash: options.contentHash, shallow: options.shallow})
+  const opened = await openSource(path, {reread: options.reread ?? false})
+  const scan = await scanArchive(opened, {onProgress: options.onProgress, contentHash: options.contentHash, shallow: options.shallow})
+  const archive = scan.archive
   const members = new Members(scan, options.shallow ?? false)
   const shape = detectShape(scan)
+  if (shape === 'export' && archive.origin.kind === 'directory') {
+    // A directory with an image layout's files that does not read as one is a broken layout, not a root filesystem.
+    const marks = ['oci-layout', 'index.json', 'manifest.json', 'repositories'].filter((n) => scan.members.has(n))
+    if (marks.length > 0) throw new BadArchiveError(path, `looks like an image layout (it has ${marks.join(', ')}) but is not a complete one (an OCI layout needs oci-layout and index.json; a docker save, manifest.json)`)
+  }
   if (shape === 'export' && scan.plainDigest === null) scan.plainDigest = await plainDigestOf(archive)
   let images: Image[]
   try {
@@ -50,7 +57,9 @@ export async function readArchive(path: string, options: ReadOptions): Promise<I
       throw new BadArchiveError(path, `holds ${image.warnings.length} unusual name(s), e.g. ${image.warnings[0]} (--strict refuses them)`)
     }
   }
-  return onPlatform(images, options.platform, path)
+  const onIt = onPlatform(images, options.platform, path)
+  // `oci:DIR:TAG`, `docker-archive:FILE:REF`: the argument itself names the image.
+  return opened.selector ? [selectImage(onIt, opened.selector, path)] : onIt
 }
 
 function checkBounds(image: Image): void {
@@ -68,6 +77,10 @@ function readShape(shape: ReturnType<typeof detectShape>, scan: Scan, members: M
 
     case 'oci-layout': {
       return readOciLayout(members, options)
+    }
+
+    case 'skopeo-dir': {
+      return readSkopeoDir(members, options)
     }
 
     case 'docker-legacy': {

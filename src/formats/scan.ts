@@ -2,7 +2,7 @@ import {createHash, type Hash} from 'node:crypto'
 import {type ContentHash, contentHasher, type Hasher} from '../archive/hash.js'
 import {type Compression, sniffCompression} from '../archive/compression.js'
 import {type TarMember} from '../archive/tar-member.js'
-import {type OpenedArchive, plainTarStream} from '../archive/open.js'
+import {firstPass, type OpenedSource, plainTarStream, type Reopen, type SourceOrigin} from '../sources/open.js'
 import {looksLikeTar, TarReader, type TarVisitor} from '../archive/tar-reader.js'
 import {BadArchiveError, errorMessage, ImgdiffError} from '../errors.js'
 import {fileEntryFromMember} from '../image/file-entry.js'
@@ -31,8 +31,17 @@ export interface ScannedMember {
   dataOffset: number
 }
 
+/** The archive a scan read: what messages call it, its stored bytes, and where its bytes came from. */
+export interface ScannedArchive {
+  path: string
+  bytes: number
+  compression: Compression
+  reopen: Reopen | null
+  origin: SourceOrigin
+}
+
 export interface Scan {
-  archive: OpenedArchive
+  archive: ScannedArchive
   members: Map<string, ScannedMember>
   /** Every member as a file of a root filesystem: what the archive is if it is an export. */
   rootfs: FileEntry[]
@@ -61,7 +70,7 @@ const MAX_LAYER_DEPTH = 3
 const KNOWN_DOCS = new Set(['manifest.json', 'index.json', 'repositories', 'oci-layout'])
 
 /** sha256 of an archive's plain tar bytes: a second pass, for the rare export that began like an image. */
-export async function plainDigestOf(archive: OpenedArchive): Promise<string> {
+export async function plainDigestOf(archive: ScannedArchive): Promise<string> {
   const hash = createHash('sha256')
   for await (const chunk of plainTarStream(archive)) hash.update(chunk as Buffer)
   return 'sha256:' + hash.digest('hex')
@@ -72,12 +81,13 @@ export async function plainDigestOf(archive: OpenedArchive): Promise<string> {
  * that looks like a (compressed) tar near the top is walked as a layer while the bytes go by. The
  * manifest usually comes last, so nothing here depends on knowing which members are layers.
  */
-export async function scanArchive(archive: OpenedArchive, options: ScanOptions = {}): Promise<Scan> {
+export async function scanArchive(opened: OpenedSource, options: ScanOptions = {}): Promise<Scan> {
+  const archive: ScannedArchive = {path: opened.display, bytes: opened.size ?? 0, compression: opened.compression, reopen: opened.reopen, origin: opened.origin}
   const budget = new Budget(archive.path)
   const outer = new OuterVisitor(options.contentHash ?? 'xxh3', budget, options.shallow ?? false)
   const parser = new TarReader(outer)
   let rawBytes = 0
-  const source = plainTarStream(archive, (n) => {
+  const source = firstPass(opened, (n) => {
     rawBytes = n
     options.onProgress?.(n)
   })
@@ -102,6 +112,7 @@ export async function scanArchive(archive: OpenedArchive, options: ScanOptions =
     throw new BadArchiveError(archive.path, describeTarFailure(error, parser.count, parser.lastName, archive.compression))
   }
   if (parser.count === 0) throw new BadArchiveError(archive.path, 'is not a tar archive (no entries)')
+  if (opened.size === null) archive.bytes = rawBytes
   return {archive, members: outer.members, rootfs: outer.rootfs, plainDigest: outer.hashPlain ? 'sha256:' + plainHash.digest('hex') : null, plainSize: plainBytes}
 }
 

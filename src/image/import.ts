@@ -17,8 +17,8 @@ export function importImage(rootfs: Image, tag: string, changes: string[], now =
   // docker import unpacks the tar as one layer (whiteouts and all): what it would refuse is refused here.
   FlatFs.of(rootfs.layers.map((l) => ({...l, markers: true})))
   const runtime: RuntimeConfig = {}
-  const bad = applyInstructions(runtime, changes)
-  if (bad !== null) throw new UsageError(`--change '${bad}': not an instruction imgdiff can apply (CMD, ENTRYPOINT, ENV, LABEL, WORKDIR, USER, EXPOSE, VOLUME, STOPSIGNAL, SHELL, ONBUILD)`)
+  checkChanges(changes)
+  applyInstructions(runtime, changes)
   const diffId = rootfs.layers[0].diffId
   const created = now.toISOString()
   const config = {
@@ -31,4 +31,17 @@ export function importImage(rootfs: Image, tag: string, changes: string[], now =
   }
   const configBytes = Buffer.from(JSON.stringify(config))
   return {configBytes, imageId: digestOf(configBytes), diffId, repoTags: [normalizeTag(tag)]}
+}
+
+const CHANGEABLE = ['CMD', 'ENTRYPOINT', 'ENV', 'LABEL', 'WORKDIR', 'USER', 'EXPOSE', 'VOLUME', 'STOPSIGNAL', 'SHELL', 'ONBUILD']
+
+/** `--change` instructions, checked before anything is read: each one must be one imgdiff can apply. */
+export function checkChanges(changes: string[]): void {
+  for (const change of changes) {
+    const word = change.trim().split(/\s+/)[0]?.toUpperCase() ?? ''
+    if (CHANGEABLE.includes(word) && change.trim().split(/\s+/).length === 1) {
+      throw new UsageError(`--change '${change}': ${word} needs an argument, e.g. --change '${word === 'CMD' || word === 'ENTRYPOINT' ? `${word} ["sh"]` : `${word} ...`}'`)
+    }
+    if (applyInstructions({}, [change]) !== null) throw new UsageError(`--change '${change}': not an instruction imgdiff can apply (${CHANGEABLE.join(', ')})`)
+  }
 }

@@ -1,4 +1,5 @@
 import {type Compression} from '../archive/compression.js'
+import {type Reopen, type SourceOrigin} from '../sources/open.js'
 
 /**
  * The one model every reader produces and every comparer and writer consumes. Plain data only
@@ -96,8 +97,12 @@ export interface RuntimeConfig {
 export type ImageKind = 'image' | 'export'
 
 export interface Image {
-  /** The archive this image was read from. */
+  /** The archive this image was read from, as the user named it. */
   path: string
+  /** Where its bytes came from (a file, a directory, stdin, an engine). */
+  origin: SourceOrigin
+  /** How to read its bytes again (second passes), or null for a stream read once. */
+  reopen: Reopen | null
   kind: ImageKind
   /** Human name of the archive shape, e.g. `docker-save`, `oci-layout`, `container-export`. */
   format: string

@@ -4,6 +4,8 @@ import {type HistoryEntry, type Image} from './model.js'
 /** An image as `--json` prints it (the `S` of the JSON contract): everything but the file lists. */
 export interface ImageSummary {
   path: string
+  /** Where the bytes came from: {kind: file | directory | stdin | fifo | engine-image | engine-container, ref, engine?, apiVersion?, address?, spooled?, image?}. */
+  source: Image['origin']
   kind: Image['kind']
   format: string
   compression: string
@@ -39,6 +41,7 @@ export function summarize(image: Image): ImageSummary {
   const chains = chainIds(image.layers.map((l) => l.diffId))
   return {
     path: image.path,
+    source: image.origin,
     kind: image.kind,
     format: image.format,
     compression: image.compression,

@@ -2,7 +2,7 @@ import {type DiffResult} from '../compare/diff.js'
 import {type FileChange} from '../compare/file-diff.js'
 import {MARK} from './file-lines.js'
 import {showPath} from './names.js'
-import {type Style} from './style.js'
+import {type Style, wrapWords} from './style.js'
 import {humanSize, plural} from './units.js'
 
 /** The changes a summary lists: runtime files only when asked for. */
@@ -63,6 +63,6 @@ export function stat(files: FileChange[], style: Style): string {
     const amount = amounts(t)
     return `${paint(`${t.files} ${k}`)}${amount ? ` (${amount})` : ''}`
   })
-  lines.push(` ${plural(files.length, 'path')} changed: ${kinds.join(', ')}`)
+  lines.push(wrapWords(` ${plural(files.length, 'path')} changed: ${kinds.join(', ')}`, style.width, '   '))
   return lines.join('\n')
 }

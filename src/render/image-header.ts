@@ -18,7 +18,9 @@ export function imageHeader(label: string, s: ImageSummary, style: Style): strin
     s.kind === 'export' ? 'no history' : plural(s.history.length, 'history entry', 'history entries'),
     humanSize(s.bytes),
   ]
-  return `${c.bold(label)}  ${showPath(s.path)}\n${wrapParts(parts, '   ', style.width)}`
+  const o = s.source
+  const from = o.engine ? [`from ${o.engine}${o.apiVersion ? ` (API ${o.apiVersion})` : ''} at ${o.address}${o.image ? `, created from image ${shortId(o.image)}` : ''}${o.spooled ? ', copied to a temp file to be read twice' : ''}`] : o.kind === 'stdin' || o.kind === 'fifo' ? [`read from ${o.kind === 'stdin' ? 'stdin' : 'a pipe'}${o.spooled ? ', copied to a temp file to be read twice' : ''}`] : []
+  return `${c.bold(label)}  ${showPath(s.path)}\n${wrapParts([...from, ...parts], '   ', style.width)}`
 }
 
 /** Parts joined by ` · `, broken onto more lines (at a separator) where one would pass the width. */

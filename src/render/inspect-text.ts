@@ -2,7 +2,7 @@ import {shortId} from '../image/ids.js'
 import {type Step} from '../image/steps.js'
 import {type ImageSummary} from '../image/summary.js'
 import {imageHeader} from './image-header.js'
-import {fit, type Style} from './style.js'
+import {fit, type Style, wrapWords} from './style.js'
 import {columns} from './table.js'
 import {dockerAgo, dockerSize, shortCreatedBy} from './units.js'
 
@@ -28,7 +28,7 @@ export function renderInspect(s: ImageSummary, steps: Step[], style: Style, opti
       const text = Array.isArray(v) || typeof v === 'object' ? JSON.stringify(v) : String(v)
       out.push(fit(`${c.bold(k)}: ${text}`, options.noTrunc ? null : style.width))
     }
-    out.push('', c.bold('History (newest first; STEP and IMAGE work with `imgdiff rollback --to`):'))
+    out.push('', c.bold(wrapWords('History (newest first; STEP and IMAGE work with `imgdiff rollback --to`):', options.noTrunc ? null : style.width)))
     const hasComment = steps.some((st) => st.comment)
     const rows = [...steps].reverse().map((st) => {
       const createdBy = st.createdBy ? shortCreatedBy(st.createdBy, Number.POSITIVE_INFINITY) : ''

@@ -81,7 +81,7 @@ function ociIndex(image: NewImage, manifest: Buffer): Buffer {
  * `written` receives, per source member, the sha256 of the bytes as they went into the output:
  * the output's layers are verified from these, without reading them back.
  */
-export function writeImageArchive(source: Pick<Image, 'path' | 'compression'>, image: NewImage, family: Family, written = new Map<string, string>()): Readable {
+export function writeImageArchive(source: Pick<Image, 'path' | 'reopen' | 'compression'>, image: NewImage, family: Family, written = new Map<string, string>()): Readable {
   return packStream(async (out) => {
     const withOci = family !== 'docker-save'
     const withDocker = family !== 'oci'

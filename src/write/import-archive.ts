@@ -3,7 +3,7 @@ import {sha256Hex} from '../archive/hash.js'
 import {type ImportedImage} from '../image/import.js'
 import {type Image} from '../image/model.js'
 import {EPOCH, packStream} from './pack.js'
-import {plainTarChain} from '../archive/open.js'
+import {plainTarChain} from '../sources/open.js'
 import {PassThrough} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
 

@@ -4,6 +4,7 @@ import {rename, rm, stat} from 'node:fs/promises'
 import {basename, dirname, join, resolve} from 'node:path'
 import {PassThrough, type Readable} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
+import {createGzip} from 'node:zlib'
 import {ImgdiffError, UsageError} from '../errors.js'
 
 /**
@@ -17,6 +18,20 @@ export interface SafeOutputOptions {
   inputs: string[]
   /** Hears the bytes written so far (for a progress line). */
   onBytes?: (written: number) => void
+}
+
+/**
+ * How an output is compressed, by its name: `.gz` and `.tgz` are gzip'd (as `docker save | gzip`);
+ * a name that promises another compression is refused rather than given a plain tar.
+ */
+export function outputCompression(target: string): 'gzip' | 'none' {
+  if (/\.(t?gz)$/i.test(target)) return 'gzip'
+  const other = /\.(zst|zstd|xz|bz2|tbz2?|txz|lz4)$/i.exec(target)
+  if (other) {
+    const stem = target.slice(0, -other[0].length).replace(/\.tar$/i, '')
+    throw new UsageError(`-o ${target}: imgdiff writes plain tars and gzip (.gz); write ${stem}.tar and compress it, or use ${stem}.tar.gz`)
+  }
+  return 'none'
 }
 
 const pending = new Set<string>()
@@ -43,12 +58,13 @@ export async function writeSafely(
   produce: () => Readable,
   verify: (path: string) => Promise<void>,
 ): Promise<void> {
+  await checkOutput(target, options)
   if (target === '-') {
     await pipeline(produce(), process.stdout)
     return
   }
+  const compression = outputCompression(target)
   const full = resolve(target)
-  await checkTarget(target, full, options)
   const temp = join(dirname(full), `.${basename(full)}.imgdiff-${randomBytes(4).toString('hex')}.tmp`)
   installSignalHandlers()
   pending.add(temp)
@@ -57,7 +73,7 @@ export async function writeSafely(
     let written = 0
     const count = new PassThrough({highWaterMark: 1024 * 1024})
     if (options.onBytes) count.on('data', (c: Buffer) => options.onBytes!((written += c.length)))
-    await pipeline(produce(), count, out)
+    await (compression === 'gzip' ? pipeline(produce(), createGzip({level: 6}), count, out) : pipeline(produce(), count, out))
     await verify(temp)
     await rename(temp, full)
   } catch (error) {
@@ -71,11 +87,25 @@ export async function writeSafely(
 }
 
 /**
+ * Every check an output gets before anything is read or written, so a mistake costs nothing:
+ * an archive is not written to a terminal; a name promises a compression imgdiff can write; the
+ * target is no input, no directory, not in a missing directory, and new unless --force.
+ */
+export async function checkOutput(target: string, options: Pick<SafeOutputOptions, 'force' | 'inputs'>): Promise<void> {
+  if (target === '-') {
+    if (process.stdout.isTTY) throw new UsageError('refusing to write an archive to a terminal; redirect it (> FILE, | docker load) or use -o FILE')
+    return
+  }
+  outputCompression(target)
+  await checkTarget(target, resolve(target), options)
+}
+
+/**
  * Refuse, with one line, an output that would lose data or cannot be written: one of the inputs
  * under another name (a symlink, a hard link: same device and inode), a directory, a file in a
  * directory that does not exist, an existing file without --force.
  */
-async function checkTarget(target: string, full: string, options: SafeOutputOptions): Promise<void> {
+async function checkTarget(target: string, full: string, options: Pick<SafeOutputOptions, 'force' | 'inputs'>): Promise<void> {
   const existing = await stat(full).catch(() => null)
   if (existing?.isDirectory()) throw new UsageError(`-o ${target} is a directory; give a file name to write`)
   if (existing) {

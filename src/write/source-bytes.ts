@@ -1,6 +1,6 @@
 import {createReadStream} from 'node:fs'
 import {Readable} from 'node:stream'
-import {plainTarChain} from '../archive/open.js'
+import {plainTarChain} from '../sources/open.js'
 import {walkTar, type TarEntryStream} from '../archive/tar.js'
 import {landingPath} from '../image/paths.js'
 import {type Image} from '../image/model.js'
@@ -10,18 +10,19 @@ import {type Image} from '../image/model.js'
  * (no tar parsing, no decompression); otherwise by walking it again (forEachMember).
  */
 export async function forEachRange(
-  image: Pick<Image, 'path' | 'compression'>,
+  image: Pick<Image, 'path' | 'reopen' | 'compression'>,
   ranges: Map<string, {offset?: number; size: number}>,
   consume: (member: string, body: Readable) => Promise<void>,
 ): Promise<void> {
-  const seekable = image.compression === 'none' && [...ranges.values()].every((r) => r.offset !== undefined)
+  const file = image.reopen?.kind === 'file' ? image.reopen.path : null
+  const seekable = file !== null && image.compression === 'none' && [...ranges.values()].every((r) => r.offset !== undefined)
   if (!seekable) {
     await forEachMember(image, new Set(ranges.keys()), consume)
     return
   }
   const inOrder = [...ranges].sort((a, b) => a[1].offset! - b[1].offset!)
   for (const [member, r] of inOrder) {
-    const body = r.size === 0 ? Readable.from([]) : createReadStream(image.path, {start: r.offset, end: r.offset! + r.size - 1, highWaterMark: 1024 * 1024})
+    const body = r.size === 0 ? Readable.from([]) : createReadStream(file!, {start: r.offset, end: r.offset! + r.size - 1, highWaterMark: 1024 * 1024})
     await consume(member, body)
   }
 }
@@ -31,7 +32,7 @@ export async function forEachRange(
  * order they are stored. Layer bytes are copied as stored: re-packing would change the diff_id.
  */
 export async function forEachMember(
-  image: Pick<Image, 'path' | 'compression'>,
+  image: Pick<Image, 'path' | 'reopen' | 'compression'>,
   wanted: ReadonlySet<string>,
   consume: (member: string, body: TarEntryStream) => Promise<void>,
 ): Promise<void> {
