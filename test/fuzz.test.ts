@@ -6,7 +6,7 @@
 import {rmSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
-import {fuzz, MUTATIONS, retar, rng, runCase, seeds, tempDir, truncations} from './fuzz/fuzz-core.mjs'
+import {fuzz, MUTATIONS, retar, rng, runCase, runOne, seeds, tempDir, truncations} from './fuzz/fuzz-core.mjs'
 import {checkDist, expectOneLineError, run} from './helpers/cli.js'
 
 checkDist()
@@ -18,10 +18,19 @@ const CI_COUNT = 1500
 
 describe('fuzz', () => {
   it(`${CI_COUNT} mutated archives (seed ${CI_SEED}) end in success or one clear error`, async () => {
-    const {failures, counts} = await fuzz({seed: CI_SEED, count: CI_COUNT})
+    const {failures, counts, reads} = await fuzz({seed: CI_SEED, count: CI_COUNT})
     // Every mutation kind ran.
     expect(Object.keys(counts).sort()).toEqual(Object.keys(MUTATIONS).sort())
     expect(failures, JSON.stringify(failures.slice(0, 5), null, 2)).toEqual([])
+    // A reader that refused everything would pass the lines above: some mutated cases of every
+    // seed that reads at all must still read (and unpack).
+    const readable: string[] = []
+    for (const s of seeds()) if ((await runOne(s.bytes, dir)).read) readable.push(s.name)
+    expect(readable.length).toBeGreaterThan(20)
+    const dead = readable.filter((name) => reads[name] && reads[name].cases >= 5 && reads[name].read === 0)
+    expect(dead, `seeds none of whose mutations read: ${JSON.stringify(Object.fromEntries(dead.map((d) => [d, reads[d]])))}`).toEqual([])
+    const total = Object.values(reads).reduce((n, t) => n + t.read, 0)
+    expect(total, 'cases that read').toBeGreaterThan(CI_COUNT / 4)
   }, 600_000)
 
   it('truncation at every 512-byte boundary of every small archive', async () => {

@@ -16,5 +16,6 @@ export declare function retar(entries: Array<{header: Record<string, unknown>; d
 export declare const MUTATIONS: Record<string, (seed: Seed, r: Rng) => Promise<Buffer>>
 export declare function truncations(seed: Seed): Buffer[]
 export declare function tempDir(): string
+export declare function runOne(bytes: Buffer, dir: string, options?: {timeoutMs?: number; rssLimitMb?: number}): Promise<{failure: string | null; read: boolean}>
 export declare function runCase(bytes: Buffer, dir: string, options?: {timeoutMs?: number; rssLimitMb?: number}): Promise<string | null>
-export declare function fuzz(options?: {seed?: number; count?: number; onCase?: (i: number) => void}): Promise<{failures: Array<Record<string, unknown>>; counts: Record<string, number>}>
+export declare function fuzz(options?: {seed?: number; count?: number; onCase?: (i: number) => void}): Promise<{failures: Array<Record<string, unknown>>; counts: Record<string, number>; reads: Record<string, {cases: number; read: number}>}>

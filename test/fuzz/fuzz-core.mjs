@@ -11,6 +11,7 @@ import * as tarStream from 'tar-stream'
 const here = dirname(fileURLToPath(import.meta.url))
 export const root = resolve(here, '../..')
 const {readArchive} = await import(join(root, 'dist/formats/read.js'))
+const {FlatFs} = await import(join(root, 'dist/image/flatten.js'))
 const {ImgdiffError, MalformedArchiveError} = await import(join(root, 'dist/errors.js'))
 
 /** mulberry32: small, seedable, good enough to pick mutations reproducibly. */
@@ -29,7 +30,8 @@ export function rng(seed) {
 /** The real archives mutations start from: small ones only, so thousands of cases stay fast. */
 export function seeds(maxBytes = 300_000) {
   const compat = resolve(root, '../shared/fixtures/compat')
-  const dirs = [compat, join(root, 'fixtures')]
+  // The fidelity cases (fixtures/fidelity) bring every odd tar form Docker reads: v7, base-256, PAX, sparse.
+  const dirs = [compat, join(root, 'fixtures'), join(root, 'fixtures/fidelity/cases')]
   const out = []
   for (const d of dirs) {
     for (const f of readdirSync(d)) {
@@ -231,10 +233,16 @@ export function tempDir() {
 }
 
 /**
- * Run one case. Returns null when it ended well (success, or an ImgdiffError), else a description
- * of the crash: another error, a MalformedArchiveError, a time-out, or memory past the bound.
+ * Run one case: read the archive, then unpack every image it holds as Docker would. Returns null
+ * when it ended well (success, or an ImgdiffError), else a description of the crash: another
+ * error, a MalformedArchiveError, a time-out, or memory past the bound.
  */
-export async function runCase(bytes, dirPath, {timeoutMs = 10_000, rssLimitMb = 1500} = {}) {
+export async function runCase(bytes, dirPath, options = {}) {
+  return (await runOne(bytes, dirPath, options)).failure
+}
+
+/** A case's failure (or null), and whether the archive read and unpacked without any error. */
+export async function runOne(bytes, dirPath, {timeoutMs = 10_000, rssLimitMb = 1500} = {}) {
   const path = join(dirPath, 'case.tar')
   writeFileSync(path, bytes)
   let timer
@@ -243,19 +251,22 @@ export async function runCase(bytes, dirPath, {timeoutMs = 10_000, rssLimitMb = 
   })
   const outcome = await Promise.race([
     readArchive(path, {verify: true}).then(
-      () => 'ok',
-      (error) => error,
-    ),
+      (images) => {
+        for (const image of images) FlatFs.of(image.layers)
+        return 'ok'
+      },
+    ).catch((error) => error),
     timeout,
   ])
   clearTimeout(timer)
   const rss = process.memoryUsage().rss / 1e6
-  if (outcome === 'timeout') return `no answer within ${timeoutMs} ms`
-  if (rss > rssLimitMb) return `memory ${rss.toFixed(0)} MB past ${rssLimitMb} MB`
-  if (outcome === 'ok') return null
-  if (outcome instanceof MalformedArchiveError) return `reader tripped: ${outcome.message}`
-  if (outcome instanceof ImgdiffError) return outcome.message.includes('\n') ? `message has several lines: ${outcome.message}` : null
-  return `crash: ${outcome?.stack ?? outcome}`
+  const failure = (text) => ({failure: text, read: false})
+  if (outcome === 'timeout') return failure(`no answer within ${timeoutMs} ms`)
+  if (rss > rssLimitMb) return failure(`memory ${rss.toFixed(0)} MB past ${rssLimitMb} MB`)
+  if (outcome === 'ok') return {failure: null, read: true}
+  if (outcome instanceof MalformedArchiveError) return failure(`reader tripped: ${outcome.message}`)
+  if (outcome instanceof ImgdiffError) return failure(outcome.message.includes('\n') ? `message has several lines: ${outcome.message}` : null)
+  return failure(`crash: ${outcome?.stack ?? outcome}`)
 }
 
 /** A reproducible run of `count` random cases; returns the failures with how to replay them. */
@@ -266,19 +277,23 @@ export async function fuzz({seed = 1, count = 1000, onCase} = {}) {
   const dirPath = tempDir()
   const failures = []
   const counts = {}
+  const reads = {}
   try {
     for (let i = 0; i < count; i++) {
       const s = r.pick(pool)
       const m = names[i % names.length]
       const caseSeed = r.int(2 ** 31)
       const bytes = await MUTATIONS[m](s, rng(caseSeed))
-      const failure = await runCase(bytes, dirPath)
+      const {failure, read} = await runOne(bytes, dirPath)
       counts[m] = (counts[m] ?? 0) + 1
+      const tally = (reads[s.name] ??= {cases: 0, read: 0})
+      tally.cases++
+      if (read) tally.read++
       if (failure) failures.push({mutation: m, seedArchive: s.name, caseSeed, failure})
       onCase?.(i)
     }
   } finally {
     rmSync(dirPath, {recursive: true, force: true})
   }
-  return {failures, counts}
+  return {failures, counts, reads}
 }
