@@ -15,7 +15,8 @@ import {diveEfficiency} from './dive-efficiency.js'
  *
  * API (plain data, JSON as it is):
  *   efficiencyOf(image): Efficiency
- *   measureEfficiency(image): {efficiency, fs}   the same, with the final filesystem it built
+ *   measureEfficiency(image, {changes?}): {efficiency, fs, changes}   the same, with the final
+ *                                                filesystem it built and (asked for) every path each layer changed
  *   diveExportJson(efficiency): string           the document `dive --json FILE` writes (v0.12)
  *   userWastedRatio(dive): number                wasted / user bytes with dive's NaN and +Inf
  */
@@ -94,14 +95,32 @@ export interface LayerChanges {
   hidden: ChangeCount
 }
 
+/** One path one layer changed (what dive's layer view lists), for the report's table. */
+export interface LayerPathChange {
+  /** Layer index, oldest first. */
+  layer: number
+  path: string
+  change: 'added' | 'changed' | 'removed'
+  type: FlatEntry['type']
+  /** Content bytes (regular files): what the layer stored, or for a removal what went. */
+  size: number
+  /** What this layer stored there is not visible in the final filesystem. */
+  hidden: boolean
+}
+
 export function efficiencyOf(image: Image): Efficiency {
   return measureEfficiency(image).efficiency
 }
 
-export function measureEfficiency(image: Image): {efficiency: Efficiency; fs: FlatFs} {
-  const {fs, layers} = applyCounting(image)
-  const hidden = hiddenBytes(image, fs, layers)
-  return {efficiency: {dive: diveFigures(image), hidden, layers}, fs}
+export function measureEfficiency(image: Image, options: {changes?: boolean} = {}): {efficiency: Efficiency; fs: FlatFs; changes: LayerPathChange[]} {
+  const changes: Array<LayerPathChange & {source?: string}> = []
+  const {fs, layers} = applyCounting(image, options.changes ? changes : null)
+  const {hidden, shown} = hiddenBytes(image, fs, layers)
+  for (const c of changes) {
+    if (c.source !== undefined) c.hidden = !shown.has(c.source)
+    delete c.source
+  }
+  return {efficiency: {dive: diveFigures(image), hidden, layers}, fs, changes}
 }
 
 /** wasted / user bytes as dive divides them: NaN for 0/0, +Inf for x/0. */
@@ -139,7 +158,7 @@ function diveFigures(image: Image): DiveEfficiency {
 }
 
 /** The layers applied one by one, counting what each adds, changes and removes. */
-function applyCounting(image: Image): {fs: FlatFs; layers: LayerChanges[]} {
+function applyCounting(image: Image, rows: Array<LayerPathChange & {source?: string}> | null): {fs: FlatFs; layers: LayerChanges[]} {
   const fs = new FlatFs()
   const stepOf = new Map<number, number>()
   layerOfStep(image.history, image.layers.length).forEach((layer, step) => {
@@ -157,16 +176,21 @@ function applyCounting(image: Image): {fs: FlatFs; layers: LayerChanges[]} {
     const added = {files: 0, bytes: 0}
     const changed = {files: 0, bytes: 0}
     const removed = {files: 0, bytes: 0}
-    const count = (c: ChangeCount, node: FlatEntry) => {
+    const count = (c: ChangeCount, node: FlatEntry, path: string, change: LayerPathChange['change']) => {
       c.files++
-      if (node.type === 'file') c.bytes += node.size
+      const size = node.type === 'file' ? node.size : 0
+      c.bytes += size
+      if (!rows) return
+      // Whether what this layer stored is still seen is known once every layer is applied.
+      const source = change !== 'removed' && node.source?.[0] === i ? `${i}:${node.source[1]}` : undefined
+      rows.push({layer: i, path, change, type: node.type, size, hidden: false, source})
     }
     for (const [path, before] of fs.touched) {
       const after = fs.get(path)
-      if (!before && after) count(added, after)
-      else if (before && !after) count(removed, before)
+      if (!before && after) count(added, after, path, 'added')
+      else if (before && !after) count(removed, before, path, 'removed')
       // A directory whose time changed because something under it did is no change of its own.
-      else if (before && after && written.has(path)) count(changed, after)
+      else if (before && after && written.has(path)) count(changed, after, path, 'changed')
     }
     const step = stepOf.get(i)
     const h = step === undefined ? undefined : image.history[step]
@@ -188,7 +212,7 @@ function applyCounting(image: Image): {fs: FlatFs; layers: LayerChanges[]} {
 }
 
 /** Which stored files the final filesystem does not show: a file shows when an inode holds its member's content. */
-function hiddenBytes(image: Image, fs: FlatFs, layers: LayerChanges[]): HiddenBytes {
+function hiddenBytes(image: Image, fs: FlatFs, layers: LayerChanges[]): {hidden: HiddenBytes; shown: Set<string>} {
   const shown = new Set<string>()
   let visibleBytes = 0
   for (const node of new Set(fs.entries.values())) {
@@ -224,7 +248,7 @@ function hiddenBytes(image: Image, fs: FlatFs, layers: LayerChanges[]): HiddenBy
     return {...p, why}
   })
   paths.sort((x, y) => y.bytes - x.bytes || (x.path < y.path ? -1 : x.path > y.path ? 1 : 0))
-  return {storedBytes, visibleBytes, bytes, files, paths}
+  return {hidden: {storedBytes, visibleBytes, bytes, files, paths}, shown}
 }
 
 /**
