@@ -16,6 +16,11 @@ import {isHeaderOnly, type TarMember} from './tar-member.js'
 export interface TarVisitor {
   /** A member. Its content (member.size bytes, holes filled for sparse files) follows through `body`. */
   header(member: TarMember, headerOffset: number): void
+  /**
+   * For a reader that skips bodies (`skipBodies`): whether this member's content is wanted after
+   * all (a small document). Asked after `header`; a skipped member gets no `body`, only `end`.
+   */
+  wantsBody?(member: TarMember): boolean
   body(chunk: Buffer): void
   /** The member's content is complete. */
   end(): void
@@ -29,6 +34,15 @@ const MAX_SPECIAL = 1024 * 1024
 const ZEROS = Buffer.alloc(1024 * 1024)
 
 type State = 'header' | 'special' | 'sparse-map' | 'old-sparse' | 'body' | 'padding' | 'done'
+
+export interface TarReaderOptions {
+  /**
+   * Stop at each member's content instead of reading it (unless the visitor wants it): `push`
+   * then returns how much it took, and `skip()` says how many bytes to jump. For reading the
+   * structure of a file by seeking, without reading what it holds.
+   */
+  skipBodies?: boolean
+}
 
 export class TarReader {
   private pending: Buffer | null = null
@@ -56,20 +70,52 @@ export class TarReader {
   count = 0
   lastName = ''
 
-  constructor(private readonly visitor: TarVisitor) {}
+  private skipping = false
 
-  push(chunk: Buffer): void {
+  constructor(
+    private readonly visitor: TarVisitor,
+    private readonly options: TarReaderOptions = {},
+  ) {}
+
+  /** Whether the reader stands at content it will not read (skip mode): the caller jumps it with `skip()`. */
+  get atSkippedBody(): boolean {
+    return this.skipping
+  }
+
+  get finished(): boolean {
+    return this.state === 'done'
+  }
+
+  /** Jump the skipped content: the member ends; returns the bytes (content and padding) to pass over. */
+  skip(): number {
+    if (!this.skipping) return 0
+    const n = this.remaining + this.padding
+    this.offset += n
+    this.remaining = 0
+    this.padding = 0
+    this.skipping = false
+    this.regions = null
+    this.current = undefined
+    this.visitor.end()
+    this.enterPadding()
+    return n
+  }
+
+  /** Feed bytes. Returns how many were taken: all of them, except in skip mode at a skipped body. */
+  push(chunk: Buffer): number {
     let buf = chunk
+    const carried = this.pending ? this.pending.length : 0
     if (this.pending) {
       buf = Buffer.concat([this.pending, chunk])
       this.pending = null
     }
     let pos = 0
     while (pos < buf.length) {
+      if (this.skipping) return pos - carried
       switch (this.state) {
         case 'done': {
           this.offset += buf.length - pos
-          return
+          return chunk.length
         }
 
         case 'body': {
@@ -106,7 +152,7 @@ export class TarReader {
           // header, sparse-map and old-sparse need whole blocks.
           if (buf.length - pos < BLOCK) {
             this.pending = Buffer.from(buf.subarray(pos))
-            return
+            return chunk.length
           }
           const block = buf.subarray(pos, pos + BLOCK)
           pos += BLOCK
@@ -117,6 +163,7 @@ export class TarReader {
         }
       }
     }
+    return chunk.length
   }
 
   /** The input ended. Like Go: fine at a member boundary (with or without end blocks), else truncated. */
@@ -382,6 +429,7 @@ export class TarReader {
     this.current = member
     this.state = 'body'
     if (this.remaining === 0) this.finishBody()
+    else if (this.options.skipBodies && !this.visitor.wantsBody?.(member)) this.skipping = true
   }
 
   /** Stored bytes of a sparse file: placed at their regions, the holes before them filled with zeros. */

@@ -4,11 +4,11 @@ import {type ContentHash} from '../archive/hash.js'
 import {ImgdiffError, UsageError} from '../errors.js'
 import {readArchive, type ReadOptions, selectImage} from '../formats/read.js'
 import {readArchiveInWorker} from '../formats/read-worker.js'
+import {type ScanDepth} from '../formats/scan.js'
 import {type Image} from '../image/model.js'
 import {Progress} from '../render/progress.js'
 import {type Style, styleFor} from '../render/style.js'
-import {checkOutput, writeSafely} from '../write/safe-output.js'
-import {type Readable} from 'node:stream'
+import {checkOutput, type Producer, writeSafely} from '../write/safe-output.js'
 
 /** Flags of every command that reads an archive. */
 export const readFlags = {
@@ -24,13 +24,16 @@ export const contentHashFlag = {
 }
 
 type ReadFlagValues = {platform?: string; verify: boolean; strict?: boolean; 'content-hash'?: string}
-/** What a command needs of its sources: reading them twice (streams are then spooled to a temp file). */
-type ReadNeeds = {reread?: boolean}
+/**
+ * What a command needs of its sources: reading them twice (streams are then spooled to a temp
+ * file), and how deep the first read goes (see ScanOptions.depth; `full` unless less will do).
+ */
+type ReadNeeds = {reread?: boolean; depth?: ScanDepth}
 
 
 /** ReadOptions from the read flags a command declared. */
 export function readOptions(flags: ReadFlagValues, needs: ReadNeeds = {}): ReadOptions {
-  return {verify: flags.verify, platform: flags.platform, strict: flags.strict, contentHash: flags['content-hash'] as ContentHash | undefined, reread: needs.reread}
+  return {verify: flags.verify, platform: flags.platform, strict: flags.strict, contentHash: flags['content-hash'] as ContentHash | undefined, reread: needs.reread, depth: needs.depth}
 }
 
 /**
@@ -87,7 +90,7 @@ export abstract class ImgdiffCommand extends Command {
     await checkOutput(target, options)
   }
 
-  protected async writeOutput(target: string, options: {force: boolean; inputs: string[]; json: boolean; total: number}, produce: () => Readable, verify: (path: string) => Promise<void>): Promise<void> {
+  protected async writeOutput(target: string, options: {force: boolean; inputs: string[]; json: boolean; total: number}, produce: Producer, verify: (path: string) => Promise<void>): Promise<void> {
     const progress = Progress.forStderr(options.json || target === '-', 'writing')
     try {
       await writeSafely(target, {force: options.force, inputs: options.inputs, onBytes: progress.track(target, options.total)}, produce, verify)

@@ -1,9 +1,8 @@
 import {Args, Flags} from '@oclif/core'
 import {ImgdiffCommand, readFlags} from '../cli/base-command.js'
-import {UsageError} from '../errors.js'
+import {ImgdiffError, UsageError} from '../errors.js'
 import {FlatFs} from '../image/flatten.js'
-import {writeRootfs} from '../write/rootfs.js'
-import {verifyWritten} from '../write/verify.js'
+import {rootfsPlan, writeRootfs} from '../write/rootfs.js'
 import {unpackTime} from '../write/unpack-time.js'
 
 export default class Flatten extends ImgdiffCommand {
@@ -17,6 +16,7 @@ export default class Flatten extends ImgdiffCommand {
 
   static flags = {
     ...readFlags,
+    verify: Flags.boolean({description: "Also check every layer's diff_id first (reads every layer byte; off by default: flatten, like docker export and crane export, copies the bytes it writes).", allowNo: true}),
     output: Flags.string({char: 'o', description: 'file to write (- for stdout)', required: true}),
     force: Flags.boolean({description: 'replace OUTPUT if it exists', default: false}),
   }
@@ -24,7 +24,8 @@ export default class Flatten extends ImgdiffCommand {
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Flatten)
     await this.checkOutput(flags.output, {force: flags.force, inputs: [args.archive], json: flags.json})
-    const [image] = await this.loadImages([args.archive], flags, {reread: true})
+    // Flatten copies bytes: it needs the layers' headers, and reads what it writes (README, "Performance").
+    const [image] = await this.loadImages([args.archive], {...flags, verify: flags.verify ?? false}, {reread: true, depth: flags.verify ? 'full' : 'structure'})
     if (image.kind !== 'image') throw new UsageError(`${args.archive} is already a flat filesystem (${image.format})`)
     const flat = FlatFs.of(image.layers)
     let total = 0
@@ -34,11 +35,18 @@ export default class Flatten extends ImgdiffCommand {
       if (f.mtime === null) unknown++
     }
     const when = unpackTime()
+    const out = {members: 0, contentBytes: 0}
+    const plan = rootfsPlan(flat)
     await this.writeOutput(
       flags.output,
       {force: flags.force, inputs: [args.archive], json: flags.json, total},
-      () => writeRootfs(image, flat, {unpackTime: when}),
-      (path) => verifyWritten(path, {kind: 'export'}),
+      writeRootfs(image, flat, {unpackTime: when, written: out}),
+      // What was written is checked against the plan as it was written: every path, every byte.
+      async () => {
+        if (out.members !== plan.members || out.contentBytes !== plan.contentBytes) {
+          throw new ImgdiffError(`the filesystem written (${out.members} entries, ${out.contentBytes} bytes) is not the one planned (${plan.members}, ${plan.contentBytes}): the archive changed while it was read?`)
+        }
+      },
     )
     const notes = unknown > 0 ? [`${unknown} ${unknown === 1 ? 'directory has' : 'directories have'} the mtime Docker gives at unpacking (a parent a layer only implies, or a directory a layer changed without its own entry): no offline tool can know it; written as ${new Date(when * 1000).toISOString()} (SOURCE_DATE_EPOCH sets it)`] : []
     const data = {output: flags.output, entries: flat.entries.size, contentBytes: total, unpackTime: {directories: unknown, mtime: when}, notes}

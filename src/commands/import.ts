@@ -34,7 +34,7 @@ export default class Import extends ImgdiffCommand {
     await this.writeOutput(
       flags.output,
       {force: flags.force, inputs: [args.rootfs], json: flags.json, total: rootfs.layers[0].uncompressedSize},
-      () => writeImportArchive(rootfs, image),
+      writeImportArchive(rootfs, image),
       (path) => verifyWritten(path, {diffIds: [image.diffId], imageId: image.imageId, kind: 'image'}),
     )
     const data = {output: flags.output, imageId: image.imageId, diffId: image.diffId, repoTags: image.repoTags}

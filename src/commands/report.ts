@@ -1,4 +1,3 @@
-import {Readable} from 'node:stream'
 import {Args, Flags} from '@oclif/core'
 import {contentHashFlag, ImgdiffCommand, readFlags} from '../cli/base-command.js'
 import {contentPatches} from '../compare/content-patches.js'
@@ -60,7 +59,7 @@ The page needs no network (nothing is fetched, everything is inline) and reads w
     await this.writeOutput(
       flags.output,
       {force: flags.force, inputs, json: flags.json, total: page.length},
-      () => Readable.from([page]),
+      async (sink) => sink.write(Buffer.from(page)),
       (path) => checkWrittenReport(path, page.length),
     )
     const d = report.data

@@ -36,8 +36,8 @@ export default class Rollback extends ImgdiffCommand {
     await this.checkOutput(flags.output, {force: flags.force, inputs: [args.archive, ...(flags.base ? [flags.base] : [])], json: flags.json})
     const [all] = await this.readArchives([args.archive], flags, {reread: true})
     const image = selectImage(all, flags.image, args.archive)
-    // Only the base's config and history are needed: its layers are not read (a shallow scan).
-    const base = flags.base ? selectImage(await readArchive(flags.base, {verify: false, shallow: true}), undefined, flags.base) : undefined
+    // Only the base's config and history are needed: its layers are not read.
+    const base = flags.base ? selectImage(await readArchive(flags.base, {verify: false, depth: 'outer'}), undefined, flags.base) : undefined
     const step = resolveStep(image, flags.to)
     // The archive's other images can be this one's base (docker save a b): their configs are exact.
     const result = rollbackImage(image, step, {tag: flags.tag, configMode: flags.config as 'replay' | 'keep', base, candidates: all})
@@ -46,7 +46,7 @@ export default class Rollback extends ImgdiffCommand {
     await this.writeOutput(
       flags.output,
       {force: flags.force, inputs: [args.archive, ...(flags.base ? [flags.base] : [])], json: flags.json, total: result.layers.reduce((n, l) => n + l.size, 0)},
-      () => writeImageArchive(image, result, family, written),
+      writeImageArchive(image, result, family, written),
       (path) => verifyWritten(path, {diffIds: result.layers.map((l) => l.diffId), imageId: result.imageId, kind: 'image'}, {layers: result.layers, written}),
     )
     const data = {

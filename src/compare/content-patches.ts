@@ -63,6 +63,7 @@ async function collect(image: Image, view: FlatFs, changes: FileChange[], cap: n
       for (const p of paths) found.set(p, bytes)
     },
     drained: () => undefined,
+    reusable: () => true,
   })
   return found
 }

@@ -1,5 +1,6 @@
 import {type TarMember} from '../archive/tar-member.js'
 import {plainTarStream} from '../sources/open.js'
+import {readRanges} from './layer-ranges.js'
 import {TarReader, type TarVisitor} from '../archive/tar-reader.js'
 import {BadArchiveError, errorMessage} from '../errors.js'
 import {type Image} from '../image/model.js'
@@ -9,20 +10,31 @@ import {Budget} from './limits.js'
 
 /** Where chosen layer members' content goes, as it passes. */
 export interface MemberSink {
-  /** A wanted member starts: the layers (indexes, oldest first) that want it, its index in them, its header. */
-  begin(layers: number[], index: number, member: TarMember): void
+  /** A wanted member starts: the layers (indexes, oldest first) that want it, and its index in them. */
+  begin(layers: number[], index: number): void
   data(chunk: Buffer): void
   end(): void
   /** Backpressure to honour between input chunks (undefined: none). */
   drained(): Promise<unknown> | undefined
+  /** Whether the sink is done with a chunk when `data` returns (so a reader may reuse its buffer). */
+  reusable?(): boolean
 }
+
+type Source = Pick<Image, 'path' | 'reopen' | 'compression' | 'kind' | 'layers'>
 
 /**
  * A second pass over an archive for the content of chosen layer members (`wanted`: layer index ->
- * member indexes), in the order the archive holds them. Members are counted as the first pass
- * counted them (every member Go's reader returns), so an index names the same member.
+ * member indexes), in the order the archive holds them. From a plain file whose layers are plain
+ * tars, each member's bytes are read where the first pass saw them (layer-ranges.ts); otherwise
+ * the archive is walked again, its layers inflated and parsed, and members are counted as the
+ * first pass counted them (every member Go's reader returns), so an index names the same member.
  */
-export async function readLayerMembers(image: Pick<Image, 'path' | 'reopen' | 'compression' | 'kind' | 'layers'>, wanted: Map<number, Set<number>>, sink: MemberSink): Promise<void> {
+export async function readLayerMembers(image: Source, wanted: Map<number, Set<number>>, sink: MemberSink): Promise<void> {
+  if (await readRanges(image, wanted, sink)) return
+  await walkLayerMembers(image, wanted, sink)
+}
+
+async function walkLayerMembers(image: Source, wanted: Map<number, Set<number>>, sink: MemberSink): Promise<void> {
   const budget = new Budget(image.path)
   const feeds: Array<Promise<unknown>> = []
   let outer: TarVisitor
@@ -81,10 +93,10 @@ class Picker implements TarVisitor {
     private readonly sink: MemberSink,
   ) {}
 
-  header(m: TarMember): void {
+  header(_m: TarMember): void {
     this.index++
     this.taking = this.layers.filter((l) => this.wanted.get(l)?.has(this.index))
-    if (this.taking.length > 0) this.sink.begin(this.taking, this.index, m)
+    if (this.taking.length > 0) this.sink.begin(this.taking, this.index)
   }
 
   body(chunk: Buffer): void {

@@ -3,7 +3,7 @@ import {digestOf, sha256Hex} from '../archive/hash.js'
 import {BadArchiveError} from '../errors.js'
 import {historyFromConfig} from '../image/history.js'
 import {type Image, type Layer} from '../image/model.js'
-import {type Scan, type ScannedMember} from './scan.js'
+import {type Scan, type ScanDepth, type ScannedMember} from './scan.js'
 
 /**
  * Look-ups into a scanned archive shared by the readers: names resolved through symlinks and hard
@@ -13,8 +13,11 @@ import {type Scan, type ScannedMember} from './scan.js'
 export class Members {
   constructor(
     readonly scan: Scan,
-    /** Layers were not read (a shallow scan): they are taken as the config describes them. */
-    private readonly shallow = false,
+    /**
+     * How deep the scan read: `outer`, layers not read (taken as the config describes them);
+     * `structure`, their headers but nothing hashed (diff_ids taken from the config, unchecked).
+     */
+    private readonly depth: ScanDepth = 'full',
   ) {}
 
   get path(): string {
@@ -73,7 +76,7 @@ export class Members {
     const m = this.resolve(name, `layer ${index + 1}`)
     const dirName = /^([0-9a-f]{64})\/layer\.tar$/.exec(strip(name))
     const v1Id = dirName ? dirName[1] : undefined
-    if (this.shallow) {
+    if (this.depth === 'outer') {
       return {diffId: expected ?? '', digest: '', size: m.size, uncompressedSize: 0, compression: 'none', member: m.name, offset: m.dataOffset, files: [], ...(v1Id ? {v1Id} : {})}
     }
     if (m.size === 0 && !m.layer) {
@@ -91,6 +94,9 @@ export class Members {
     }
     if (!m.layer) throw new BadArchiveError(this.path, `layer ${index + 1} '${name}' is not a tar (nor a compressed tar)`)
     if (m.layer.error) throw new BadArchiveError(this.path, `layer ${index + 1} '${name}' cannot be read: ${m.layer.error}`)
+    if (this.depth === 'structure') {
+      return {diffId: expected ?? '', digest: '', size: m.size, uncompressedSize: m.layer.uncompressedSize, compression: m.layer.compression, member: m.name, offset: m.dataOffset, files: m.layer.files, ...(v1Id ? {v1Id} : {})}
+    }
     if (verify && expected !== undefined && expected !== m.layer.diffId) {
       throw new BadArchiveError(
         this.path,

@@ -1,4 +1,5 @@
 import {type ContentHash} from '../archive/hash.js'
+import {type ScanDepth} from './scan.js'
 
 export interface ReadOptions {
   /** Check every layer's diff_id against the config (on unless --no-verify). */
@@ -8,8 +9,8 @@ export interface ReadOptions {
   onProgress?: (rawBytes: number) => void
   /** Unusual names (absolute, climbing out with `..`) are errors instead of warnings. */
   strict?: boolean
-  /** Structure only: layers are neither hashed nor walked (see ScanOptions.shallow). */
-  shallow?: boolean
+  /** How deep to read (see ScanOptions.depth): `full` unless a command needs less. */
+  depth?: ScanDepth
   /** The command will read the bytes again: a stream source is copied to a temp file first. */
   reread?: boolean
   /** How file contents are hashed (default xxh3). */

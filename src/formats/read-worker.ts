@@ -7,20 +7,22 @@ import {readArchive, type ReadOptions} from './read.js'
  * Read an archive on a worker thread, so a diff hashes both inputs at once on two cores. Images
  * are plain data and cross the thread boundary as they are; errors keep their message and code.
  */
-type Message = {progress: number} | {images: Image[]} | {error: string; exitCode: number | null}
+type Message = {progress: number} | {images: Image[]} | {error: string; exitCode: number | null; code: string | null}
 
 export function readArchiveInWorker(path: string, options: ReadOptions): Promise<Image[]> {
+  const {onProgress, ...plain} = options
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL(import.meta.url), {workerData: {path, verify: options.verify, platform: options.platform, contentHash: options.contentHash, strict: options.strict, reread: options.reread}})
+    const worker = new Worker(new URL(import.meta.url), {workerData: {path, options: plain}})
     let settled = false
     worker.on('message', (m: Message) => {
-      if ('progress' in m) options.onProgress?.(m.progress)
+      if ('progress' in m) onProgress?.(m.progress)
       else if ('images' in m) {
         settled = true
         resolve(m.images)
       } else {
         settled = true
-        reject(m.exitCode === null ? new Error(m.error) : new ImgdiffError(m.error, m.exitCode))
+        if (m.exitCode === null) reject(new Error(m.error))
+        else reject(Object.assign(new ImgdiffError(m.error, m.exitCode), {code: m.code ?? 'error'}))
       }
     })
     worker.on('error', (e) => {
@@ -35,14 +37,10 @@ export function readArchiveInWorker(path: string, options: ReadOptions): Promise
 
 if (!isMainThread && parentPort && (workerData as {path?: string})?.path) {
   const port = parentPort
-  const data = workerData as {path: string; verify: boolean; platform?: string; strict?: boolean; reread?: boolean; contentHash?: ReadOptions['contentHash']}
+  const data = workerData as {path: string; options: ReadOptions}
   let last = 0
   readArchive(data.path, {
-    verify: data.verify,
-    platform: data.platform,
-    contentHash: data.contentHash,
-    strict: data.strict,
-    reread: data.reread,
+    ...data.options,
     onProgress(bytes) {
       const now = Date.now()
       if (now - last > 100) {
@@ -52,6 +50,6 @@ if (!isMainThread && parentPort && (workerData as {path?: string})?.path) {
     },
   }).then(
     (images) => port.postMessage({images}),
-    (error: unknown) => port.postMessage({error: (error as Error).message, exitCode: error instanceof ImgdiffError ? error.exitCode : null}),
+    (error: unknown) => port.postMessage({error: (error as Error).message, exitCode: error instanceof ImgdiffError ? error.exitCode : null, code: error instanceof ImgdiffError ? error.code : null}),
   )
 }

@@ -30,9 +30,9 @@ export function detectShape(scan: Scan): 'docker-save' | 'skopeo-dir' | 'oci-lay
 export async function readArchive(path: string, options: ReadOptions): Promise<Image[]> {
   if (options.platform) parsePlatform(options.platform)
   const opened = await openSource(path, {reread: options.reread ?? false})
-  const scan = await scanArchive(opened, {onProgress: options.onProgress, contentHash: options.contentHash, shallow: options.shallow})
+  const scan = await scanArchive(opened, {onProgress: options.onProgress, contentHash: options.contentHash, depth: options.depth})
   const archive = scan.archive
-  const members = new Members(scan, options.shallow ?? false)
+  const members = new Members(scan, options.depth ?? 'full')
   const shape = detectShape(scan)
   if (shape === 'export' && archive.origin.kind === 'directory') {
     // A directory with an image layout's files that does not read as one is a broken layout, not a root filesystem.

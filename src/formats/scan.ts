@@ -9,6 +9,8 @@ import {fileEntryFromMember} from '../image/file-entry.js'
 import {type FileEntry} from '../image/model.js'
 import {landingPath} from '../image/paths.js'
 import {EntryRecorder, LayerFeed, type LayerScan} from './layer-scan.js'
+import {classify} from './member-kind.js'
+import {seekScan} from './seek-scan.js'
 import {Budget} from './limits.js'
 
 /** A member of the outer archive, as far as the readers need to know it. */
@@ -57,17 +59,17 @@ export interface ScanOptions {
   onProgress?: (rawBytes: number) => void
   contentHash?: ContentHash
   /**
-   * Read structure only: documents are kept, layers are neither hashed nor walked. For checking
-   * an archive imgdiff has just written, whose layer bytes were hashed on the way out.
+   * How deep to read. `full`: every layer byte hashed (diff_ids checked) and every file's content
+   * hashed (what a diff compares). `structure`: documents and every layer's headers, nothing
+   * hashed (what flatten needs: it copies bytes). `outer`: documents only, layers neither hashed
+   * nor walked (for rollback, which hashes the layers as it copies them, and for checking an
+   * archive imgdiff has just written). A plain archive file is read by seeking for the last two.
    */
-  shallow?: boolean
+  depth?: ScanDepth
 }
 
-/** Documents larger than this are not metadata; a config or manifest is a few KB. */
-export const DOC_CAP = 16 * 1024 * 1024
-/** Layers and metadata sit at most this deep (`blobs/sha256/<hex>`); rootfs files deeper are not sniffed. */
-const MAX_LAYER_DEPTH = 3
-const KNOWN_DOCS = new Set(['manifest.json', 'index.json', 'repositories', 'oci-layout'])
+export type ScanDepth = 'full' | 'structure' | 'outer'
+
 
 /** sha256 of an archive's plain tar bytes: a second pass, for the rare export that began like an image. */
 export async function plainDigestOf(archive: ScannedArchive): Promise<string> {
@@ -84,7 +86,15 @@ export async function plainDigestOf(archive: ScannedArchive): Promise<string> {
 export async function scanArchive(opened: OpenedSource, options: ScanOptions = {}): Promise<Scan> {
   const archive: ScannedArchive = {path: opened.display, bytes: opened.size ?? 0, compression: opened.compression, reopen: opened.reopen, origin: opened.origin}
   const budget = new Budget(archive.path)
-  const outer = new OuterVisitor(options.contentHash ?? 'xxh3', budget, options.shallow ?? false)
+  const depth = options.depth ?? 'full'
+  if (depth !== 'full' && opened.reopen?.kind === 'file' && opened.compression === 'none') {
+    const seeked = seekScan(opened.reopen.path, archive, depth, budget)
+    if (seeked) {
+      options.onProgress?.(archive.bytes)
+      return seeked
+    }
+  }
+  const outer = new OuterVisitor(options.contentHash ?? 'xxh3', budget, depth)
   const parser = new TarReader(outer)
   let rawBytes = 0
   const source = firstPass(opened, (n) => {
@@ -100,7 +110,7 @@ export async function scanArchive(opened: OpenedSource, options: ScanOptions = {
       // The parser sees the first header before the first chunk is hashed, so it can say whether
       // the whole-tar hash is needed at all.
       parser.push(chunk)
-      if (outer.hashPlain) plainHash.update(chunk)
+      if (outer.hashPlain && depth === 'full') plainHash.update(chunk)
       if (archive.compression !== 'none') budget.expansion(plainBytes, rawBytes, `the ${archive.compression}-compressed archive`)
       await outer.settle()
     }
@@ -113,7 +123,7 @@ export async function scanArchive(opened: OpenedSource, options: ScanOptions = {
   }
   if (parser.count === 0) throw new BadArchiveError(archive.path, 'is not a tar archive (no entries)')
   if (opened.size === null) archive.bytes = rawBytes
-  return {archive, members: outer.members, rootfs: outer.rootfs, plainDigest: outer.hashPlain ? 'sha256:' + plainHash.digest('hex') : null, plainSize: plainBytes}
+  return {archive, members: outer.members, rootfs: outer.rootfs, plainDigest: outer.hashPlain && depth === 'full' ? 'sha256:' + plainHash.digest('hex') : null, plainSize: plainBytes}
 }
 
 function describeTarFailure(error: unknown, seen: number, lastName: string, compression: Compression): string {
@@ -149,7 +159,7 @@ class OuterVisitor implements TarVisitor {
   constructor(
     private readonly kind: ContentHash,
     private readonly budget: Budget,
-    private readonly shallow: boolean,
+    private readonly depth: ScanDepth,
   ) {}
 
   header(m: TarMember): void {
@@ -164,7 +174,7 @@ class OuterVisitor implements TarVisitor {
     const base: ScannedMember = {name: path.slice(1), type: 'file', size: m.size, dataOffset: m.dataOffset}
     switch (m.typeflag) {
       case '0': {
-        this.current = new MemberReader(base, this.kind, this.budget, this.shallow)
+        this.current = new MemberReader(base, this.kind, this.budget, this.depth)
         break
       }
 
@@ -209,7 +219,7 @@ class OuterVisitor implements TarVisitor {
  * walked (a layer) or only hashed (any other file). sha256 only for what can be a blob.
  */
 class MemberReader {
-  private readonly content: Hasher
+  private readonly content?: Hasher
   private blob?: Hash
   private readonly depth: number
   private head: Buffer[] = []
@@ -223,9 +233,9 @@ class MemberReader {
     private readonly member: ScannedMember,
     private readonly kind: ContentHash,
     private readonly budget: Budget,
-    private readonly shallow: boolean,
+    private readonly scanDepth: ScanDepth,
   ) {
-    this.content = contentHasher(kind)
+    if (scanDepth === 'full') this.content = contentHasher(kind)
     this.depth = member.name.split('/').length
   }
 
@@ -236,7 +246,7 @@ class MemberReader {
       this.headBytes += chunk.length
       return this.headBytes >= 512 ? this.start() : undefined
     }
-    this.content.update(chunk)
+    this.content?.update(chunk)
     this.blob?.update(chunk)
     if (this.mode === 'doc') this.head.push(chunk)
     else if (this.mode === 'layer') return this.feed!.write(chunk)
@@ -244,46 +254,38 @@ class MemberReader {
   }
 
   private decide(start: Buffer): 'doc' | 'layer' | 'plain' {
-    if (this.depth > MAX_LAYER_DEPTH) return 'plain'
-    const first = start.find((b) => b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09)
-    const name = this.member.name
-    const base = name.slice(name.lastIndexOf('/') + 1)
-    const isDoc = KNOWN_DOCS.has(name) || base === 'json' || base === 'VERSION' || first === 0x7b || first === 0x5b
-    if (isDoc && this.member.size <= DOC_CAP) return 'doc'
-    const compression = sniffCompression(start)
-    if (this.shallow) return 'plain'
-    if (compression !== 'none' || looksLikeTar(start)) {
-      this.recorder = new EntryRecorder(this.kind, this.budget)
-      this.feed = new LayerFeed(compression, this.recorder, this.budget, `'${name}'`)
-      return 'layer'
-    }
-    return 'plain'
+    const kind = classify(this.member.name, this.member.size, start)
+    if (kind !== 'layer' || this.scanDepth === 'outer') return kind === 'layer' ? 'plain' : kind
+    const full = this.scanDepth === 'full'
+    this.recorder = new EntryRecorder(full ? this.kind : null, this.budget)
+    this.feed = new LayerFeed(sniffCompression(start), this.recorder, this.budget, `'${this.member.name}'`, full)
+    return 'layer'
   }
 
   private start(): Promise<void> | undefined {
     const start = Buffer.concat(this.head)
     this.mode = this.decide(start)
-    if (this.mode !== 'plain') this.blob = createHash('sha256').update(start)
-    this.content.update(start)
+    if (this.mode !== 'plain' && this.scanDepth === 'full') this.blob = createHash('sha256').update(start)
+    this.content?.update(start)
     this.head = this.mode === 'doc' ? [start] : []
     return this.mode === 'layer' ? this.feed!.write(start) : undefined
   }
 
-  contentDigest(): string {
+  contentDigest(): string | undefined {
     if (this.mode === 'undecided') {
       if (this.member.size > 0) void this.start()
-      else this.blob = createHash('sha256')
+      else if (this.scanDepth === 'full') this.blob = createHash('sha256')
     }
-    this.contentText ??= this.content.digest()
+    this.contentText ??= this.content?.digest()
     return this.contentText
   }
 
   async finish(): Promise<ScannedMember> {
     const content = this.contentDigest()
-    const result: ScannedMember = {...this.member, content}
+    const result: ScannedMember = {...this.member, ...(content === undefined ? {} : {content})}
     if (this.blob) result.digest = 'sha256:' + this.blob.digest('hex')
     if (this.mode === 'doc') result.doc = Buffer.concat(this.head)
-    if (this.mode === 'layer') result.layer = {...(await this.feed!.finish(result.digest!)), files: this.recorder!.files}
+    if (this.mode === 'layer') result.layer = {...(await this.feed!.finish(result.digest ?? '')), files: this.recorder!.files}
     return result
   }
 }

@@ -98,6 +98,11 @@ export class FsTree {
         const cut = path.lastIndexOf('/')
         const dir = cut === 0 ? this.root : this.paths.get(path.slice(0, cut))
         if (dir) return {dir, name: path.slice(cut + 1), node: hit}
+      } else if (!hit && isPlainPath(path)) {
+        // A new name in a directory already known by its real path: most members of a layer.
+        const cut = path.lastIndexOf('/')
+        const dir = cut === 0 ? this.root : this.paths.get(path.slice(0, cut))
+        if (dir?.type === 'dir') return {dir, name: path.slice(cut + 1), node: undefined}
       }
     }
     let dir = path.startsWith('/') ? this.root : start
@@ -220,4 +225,9 @@ export class FsTree {
 export function snapshot(node: Inode): Inode {
   const {children: _c, parent: _p, names: _n, ...rest} = node
   return {...rest, ...(node.names && node.names.length > 1 ? {names: [...node.names]} : {})}
+}
+
+/** An absolute path with no empty, `.` or `..` component: each of its prefixes names a real path or nothing. */
+function isPlainPath(path: string): boolean {
+  return path.length > 1 && !path.endsWith('/') && !path.includes('//') && !/\/\.\.?(\/|$)/.test(path)
 }

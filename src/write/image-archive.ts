@@ -1,9 +1,9 @@
-import {type Readable} from 'node:stream'
 import {digestOf, sha256Hex} from '../archive/hash.js'
 import {UsageError} from '../errors.js'
 import {chainIds} from '../image/ids.js'
 import {type Image, type Layer} from '../image/model.js'
-import {EPOCH, HashingTap, packStream, type TarOut} from './pack.js'
+import {EPOCH, HashingTap, pack, type TarOut} from './pack.js'
+import {type Producer} from './safe-output.js'
 import {forEachRange} from './source-bytes.js'
 
 /** The image to write: a config, layers whose bytes live in `source`, and tags. */
@@ -81,8 +81,8 @@ function ociIndex(image: NewImage, manifest: Buffer): Buffer {
  * `written` receives, per source member, the sha256 of the bytes as they went into the output:
  * the output's layers are verified from these, without reading them back.
  */
-export function writeImageArchive(source: Pick<Image, 'path' | 'reopen' | 'compression'>, image: NewImage, family: Family, written = new Map<string, string>()): Readable {
-  return packStream(async (out) => {
+export function writeImageArchive(source: Pick<Image, 'path' | 'reopen' | 'compression'>, image: NewImage, family: Family, written = new Map<string, string>()): Producer {
+  return (sink) => pack(sink, async (out) => {
     const withOci = family !== 'docker-save'
     const withDocker = family !== 'oci'
     const configHex = sha256Hex(image.configBytes)

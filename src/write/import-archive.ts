@@ -2,7 +2,8 @@ import {type Readable} from 'node:stream'
 import {sha256Hex} from '../archive/hash.js'
 import {type ImportedImage} from '../image/import.js'
 import {type Image} from '../image/model.js'
-import {EPOCH, packStream} from './pack.js'
+import {EPOCH, pack} from './pack.js'
+import {type Producer} from './safe-output.js'
 import {plainTarChain} from '../sources/open.js'
 import {PassThrough} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
@@ -11,8 +12,8 @@ import {pipeline} from 'node:stream/promises'
  * A docker save holding the imported image. The layer is the rootfs tar's plain bytes, unchanged,
  * so its diff_id is the sha256 of that tar, as `docker import` records it.
  */
-export function writeImportArchive(rootfs: Image, image: ImportedImage): Readable {
-  return packStream(async (out) => {
+export function writeImportArchive(rootfs: Image, image: ImportedImage): Producer {
+  return (sink) => pack(sink, async (out) => {
     const configHex = sha256Hex(image.configBytes)
     const layerDir = sha256Hex(`imgdiff import ${image.diffId}`)
     await out.file(`${configHex}.json`, image.configBytes)

@@ -1,27 +1,36 @@
 import {createHash} from 'node:crypto'
-import {once} from 'node:events'
-import {PassThrough, type Readable, Transform} from 'node:stream'
+import {type Readable, Transform} from 'node:stream'
 import {encodeHeader, END_OF_ARCHIVE, padding, type TarHeader} from '../archive/tar-header.js'
+import {type ByteSink} from './byte-sink.js'
 
 /** The mtime of files imgdiff writes itself (configs, manifests), so equal inputs give equal outputs. */
 export const EPOCH = 0
 
 /**
- * A tar being written, read from `stream`. Headers come from archive/tar-header.ts (the one
- * encoder). Members are added whole (`file`, `dir`, `symlink`, `copy`), or piece by piece
- * (`begin`, `data`, `end`) by a caller that holds content as it passes; `drained` then says
- * when the reader has caught up.
+ * A tar being written into a sink (write/byte-sink.ts). Headers come from archive/tar-header.ts
+ * (the one encoder). Members are added whole (`file`, `dir`, `symlink`, `copy`), or piece by
+ * piece (`begin`, `data`, `end`) by a caller that holds content as it passes; `drained` then
+ * says when the sink can take more.
  */
 export class TarOut {
-  readonly stream = new PassThrough({highWaterMark: 4 * 1024 * 1024})
+  /** Members written whole so far, and their content bytes: what a writer checks its output by. */
+  members = 0
+  contentBytes = 0
   private left = 0
   private size = 0
   private name = ''
 
+  constructor(private readonly sink: ByteSink) {}
+
+  /** The sink is done with a chunk when `data` returns (its buffer may be reused). */
+  get synchronous(): boolean {
+    return this.sink.synchronous
+  }
+
   /** Start a member; its `size` bytes of content follow through `data`. */
   begin(h: TarHeader): void {
     if (this.left !== 0) throw new Error(`tar member '${this.name}' is short of ${this.left} bytes`)
-    this.stream.write(encodeHeader(h))
+    this.sink.write(encodeHeader(h))
     this.size = h.type === 'file' ? h.size : 0
     this.left = this.size
     this.name = h.name
@@ -30,19 +39,21 @@ export class TarOut {
   data(chunk: Buffer): void {
     if (chunk.length > this.left) throw new Error(`tar member '${this.name}' got more than its ${this.size} bytes`)
     this.left -= chunk.length
-    this.stream.write(chunk)
+    this.sink.write(chunk)
   }
 
   end(): void {
     if (this.left !== 0) throw new Error(`tar member '${this.name}' is short of ${this.left} bytes`)
     const pad = padding(this.size)
-    if (pad > 0) this.stream.write(Buffer.alloc(pad))
+    if (pad > 0) this.sink.write(Buffer.alloc(pad))
+    this.members++
+    this.contentBytes += this.size
     this.size = 0
   }
 
   /** Resolves when the reader has taken what was written (undefined: nothing to wait for). */
   drained(): Promise<unknown> | undefined {
-    return this.stream.writableNeedDrain ? once(this.stream, 'drain') : undefined
+    return this.sink.drained()
   }
 
   file(name: string, data: Buffer | string, mode = 0o644): Promise<unknown> | undefined {
@@ -77,18 +88,15 @@ export class TarOut {
 
   /** The end-of-archive blocks. */
   finish(): void {
-    this.stream.end(END_OF_ARCHIVE)
+    this.sink.write(END_OF_ARCHIVE)
   }
 }
 
-/** Start a tar filled by `fill`; a failure in `fill` fails the stream that reads it. */
-export function packStream(fill: (out: TarOut) => Promise<void>): Readable {
-  const out = new TarOut()
-  fill(out).then(
-    () => out.finish(),
-    (error: unknown) => out.stream.destroy(error as Error),
-  )
-  return out.stream
+/** Write a tar filled by `fill` into a sink; `out` may be given to read its counters after. */
+export async function pack(sink: ByteSink, fill: (out: TarOut) => Promise<void>, out = new TarOut(sink)): Promise<void> {
+  await fill(out)
+  out.finish()
+  await out.drained()
 }
 
 /** A pass-through that hashes what it copies. */

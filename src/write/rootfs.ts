@@ -1,14 +1,16 @@
-import {type Readable} from 'node:stream'
 import {type TarHeader} from '../archive/tar-header.js'
 import {readLayerMembers} from '../formats/layer-bytes.js'
 import {type FlatFs} from '../image/flatten.js'
 import {type Inode} from '../image/fs-tree.js'
 import {type Image} from '../image/model.js'
-import {packStream, type TarOut} from './pack.js'
+import {pack, TarOut} from './pack.js'
+import {type Producer} from './safe-output.js'
 
 export interface RootfsOptions {
   /** The mtime written where Docker would stamp the time of unpacking (directories it made or changed). */
   unpackTime: number
+  /** Filled in when the writing ends: what was written, for the caller to check against its plan. */
+  written?: {members: number; contentBytes: number}
 }
 
 /**
@@ -20,8 +22,8 @@ export interface RootfsOptions {
  * Members without content come first, in path order; then the files, in the order their content
  * lies in the layers, so the layers are read once, front to back.
  */
-export function writeRootfs(image: Image, flat: FlatFs, options: RootfsOptions): Readable {
-  return packStream(async (out) => {
+export function writeRootfs(image: Image, flat: FlatFs, options: RootfsOptions): Producer {
+  return (sink) => pack(sink, async (out) => {
     const bySource = new Map<string, Inode[]>()
     const wanted = new Map<number, Set<number>>()
     for (const path of flat.sortedPaths()) {
@@ -78,8 +80,17 @@ export function writeRootfs(image: Image, flat: FlatFs, options: RootfsOptions):
         held = null
       },
       drained: () => out.drained(),
+      reusable: () => out.synchronous,
     })
+    if (options.written) Object.assign(options.written, {members: out.members, contentBytes: out.contentBytes})
   })
+}
+
+/** What a flatten of `flat` writes: one member per path, and each file's content once. */
+export function rootfsPlan(flat: FlatFs): {members: number; contentBytes: number} {
+  let contentBytes = 0
+  for (const node of new Set(flat.entries.values())) if (node.type === 'file') contentBytes += node.size
+  return {members: flat.entries.size, contentBytes}
 }
 
 /** The first of a file's names in path order: the one written with its content. */

@@ -1,11 +1,12 @@
 import {randomBytes} from 'node:crypto'
-import {createWriteStream, rmSync, type WriteStream} from 'node:fs'
-import {rename, rm, stat} from 'node:fs/promises'
+import {createWriteStream, rmSync} from 'node:fs'
+import {once} from 'node:events'
+import {open, rename, rm, stat} from 'node:fs/promises'
 import {basename, dirname, join, resolve} from 'node:path'
-import {PassThrough, type Readable} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
 import {createGzip} from 'node:zlib'
 import {ImgdiffError, UsageError} from '../errors.js'
+import {type ByteSink, FileSink, StreamSink} from './byte-sink.js'
 
 /**
  * Every output goes to a temp file beside its target and is renamed into place only when it is
@@ -52,15 +53,14 @@ function installSignalHandlers(): void {
   }
 }
 
-export async function writeSafely(
-  target: string,
-  options: SafeOutputOptions,
-  produce: () => Readable,
-  verify: (path: string) => Promise<void>,
-): Promise<void> {
+/** What writes an output: it puts its bytes into the sink it is given, and resolves when done. */
+export type Producer = (sink: ByteSink) => Promise<void>
+
+export async function writeSafely(target: string, options: SafeOutputOptions, produce: Producer, verify: (path: string) => Promise<void>): Promise<void> {
   await checkOutput(target, options)
   if (target === '-') {
-    await pipeline(produce(), process.stdout)
+    await produce(new StreamSink(process.stdout))
+    if (process.stdout.writableNeedDrain) await once(process.stdout, 'drain')
     return
   }
   const compression = outputCompression(target)
@@ -69,11 +69,21 @@ export async function writeSafely(
   installSignalHandlers()
   pending.add(temp)
   try {
-    const out: WriteStream = createWriteStream(temp, {flags: 'wx'})
-    let written = 0
-    const count = new PassThrough({highWaterMark: 1024 * 1024})
-    if (options.onBytes) count.on('data', (c: Buffer) => options.onBytes!((written += c.length)))
-    await (compression === 'gzip' ? pipeline(produce(), createGzip({level: 6}), count, out) : pipeline(produce(), count, out))
+    if (compression === 'gzip') {
+      const gzip = createGzip({level: 6})
+      let written = 0
+      if (options.onBytes) gzip.on('data', (c: Buffer) => options.onBytes!((written += c.length)))
+      const piping = pipeline(gzip, createWriteStream(temp, {flags: 'wx'}))
+      // A failure of the file side must not leave the producer waiting for a drain.
+      await Promise.all([piping, produce(new StreamSink(gzip)).then(() => gzip.end(), (error: unknown) => gzip.destroy(error as Error))])
+    } else {
+      const handle = await open(temp, 'wx')
+      try {
+        await produce(new FileSink(handle.fd, options.onBytes))
+      } finally {
+        await handle.close()
+      }
+    }
     await verify(temp)
     await rename(temp, full)
   } catch (error) {

@@ -21,7 +21,7 @@ export async function verifyWritten(
   }
   let images
   try {
-    images = await readArchive(path, {verify: true, shallow: hashed !== undefined})
+    images = await readArchive(path, {verify: true, depth: hashed !== undefined ? 'outer' : 'full'})
   } catch (error) {
     throw new ImgdiffError(`the archive just written does not read back (${(error as Error).message}); nothing was written`)
   }

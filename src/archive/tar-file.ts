@@ -1,0 +1,39 @@
+import {readSync} from 'node:fs'
+import {TarReader, type TarVisitor} from './tar-reader.js'
+
+const CHUNK = 64 * 1024
+
+/**
+ * Walk the tar that lies in a file at [start, end) by seeking: headers are read, contents are
+ * jumped over unless the visitor wants them (small documents; the rest of a chunk already read
+ * costs nothing). Reading a 1 GB layer's structure this way touches its headers, not its bytes.
+ * Synchronous: it is a series of positioned reads.
+ */
+export function walkTarFile(fd: number, start: number, end: number, visitor: TarVisitor): TarReader {
+  const reader = new TarReader(visitor, {skipBodies: true})
+  let buf = Buffer.alloc(0)
+  let bufStart = start
+  let pos = start
+  while (pos < end && !reader.finished) {
+    if (pos >= bufStart + buf.length) {
+      // A fresh buffer each read: a visitor may keep the pieces it was handed (documents).
+      buf = Buffer.allocUnsafe(Math.min(CHUNK, end - pos))
+      const n = readSync(fd, buf, 0, buf.length, pos)
+      if (n === 0) break
+      buf = buf.subarray(0, n)
+      bufStart = pos
+    }
+    // Small members sit in the chunk already read: a skip within it costs no read.
+    pos += reader.push(buf.subarray(pos - bufStart))
+    if (reader.atSkippedBody) pos += reader.skip()
+  }
+  reader.end()
+  return reader
+}
+
+/** The first `n` bytes at `offset` (to sniff what a member holds). */
+export function readAt(fd: number, offset: number, n: number): Buffer {
+  const buf = Buffer.alloc(n)
+  const got = readSync(fd, buf, 0, n, offset)
+  return buf.subarray(0, got)
+}

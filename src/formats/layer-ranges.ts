@@ -1,0 +1,112 @@
+import {open, type FileHandle} from 'node:fs/promises'
+import {type Image} from '../image/model.js'
+import {type MemberSink} from './layer-bytes.js'
+
+const BLOCK = 8 * 1024 * 1024
+const ZEROS = Buffer.alloc(1024 * 1024)
+
+interface Range {
+  layers: number[]
+  index: number
+  /** Where the stored bytes start in the file. */
+  start: number
+  size: number
+  sparse?: Array<[number, number]>
+}
+
+/**
+ * Members' content read straight from the archive file at the offsets the first pass recorded
+ * (plain archive, plain layers): no tar parsing, no inflating, only the bytes wanted, in file
+ * order, through large reads shared by neighbouring members. Returns false when the archive is
+ * not such a file (the caller walks it instead).
+ */
+export async function readRanges(image: Pick<Image, 'reopen' | 'compression' | 'kind' | 'layers'>, wanted: Map<number, Set<number>>, sink: MemberSink): Promise<boolean> {
+  if (image.reopen?.kind !== 'file' || image.compression !== 'none') return false
+  const byStart = new Map<number, Range>()
+  for (const [layerIndex, indexes] of wanted) {
+    const layer = image.layers[layerIndex]
+    const base = image.kind === 'export' ? 0 : layer.offset
+    if (base === undefined || layer.compression !== 'none') return false
+    for (const index of indexes) {
+      const e = layer.files[index]
+      if (e?.offset === undefined) return false
+      const start = base + e.offset
+      const known = byStart.get(start)
+      if (known) known.layers.push(layerIndex)
+      else byStart.set(start, {layers: [layerIndex], index, start, size: e.size, ...(e.sparse ? {sparse: e.sparse} : {})})
+    }
+  }
+  const handle = await open(image.reopen.path, 'r')
+  try {
+    const reader = new BlockReader(handle, sink.reusable?.() ?? false)
+    for (const r of [...byStart.values()].sort((x, y) => x.start - y.start)) {
+      sink.begin(r.layers, r.index)
+      if (r.sparse) await sparse(reader, r, sink)
+      else await copy(reader, r.start, r.size, sink)
+      sink.end()
+    }
+  } finally {
+    await handle.close()
+  }
+  return true
+}
+
+async function copy(reader: BlockReader, start: number, size: number, sink: MemberSink): Promise<void> {
+  let pos = start
+  let left = size
+  while (left > 0) {
+    const chunk = await reader.read(pos, left)
+    sink.data(chunk)
+    pos += chunk.length
+    left -= chunk.length
+    await sink.drained()
+  }
+}
+
+/** A sparse file's content: its data regions, stored back to back, with zeros in the holes. */
+async function sparse(reader: BlockReader, r: Range, sink: MemberSink): Promise<void> {
+  let logical = 0
+  let stored = r.start
+  const zeros = async (n: number) => {
+    for (let left = n; left > 0; left -= ZEROS.length) {
+      sink.data(ZEROS.subarray(0, Math.min(left, ZEROS.length)))
+      await sink.drained()
+    }
+  }
+  for (const [offset, length] of r.sparse!) {
+    await zeros(offset - logical)
+    await copy(reader, stored, length, sink)
+    stored += length
+    logical = offset + length
+  }
+  await zeros(r.size - logical)
+}
+
+/** Reads in large blocks, so members that lie close together cost one read between them. */
+class BlockReader {
+  private block: Buffer = Buffer.alloc(0)
+  private blockStart = 0
+
+  constructor(
+    private readonly handle: FileHandle,
+    /** The consumer is done with each slice when it returns: one buffer serves every read. */
+    private readonly reuse: boolean,
+  ) {}
+
+  private spare?: Buffer
+
+  /** Up to `max` bytes at `pos` (at least one, unless the file ends). */
+  async read(pos: number, max: number): Promise<Buffer> {
+    const end = this.blockStart + this.block.length
+    if (pos < this.blockStart || pos >= end) {
+      // A fresh buffer each time unless the consumer is done with slices at once: they may still be queued.
+      const buf = this.reuse ? (this.spare ??= Buffer.allocUnsafe(BLOCK)) : Buffer.allocUnsafe(BLOCK)
+      const {bytesRead} = await this.handle.read(buf, 0, BLOCK, pos)
+      if (bytesRead === 0) throw new Error(`the archive ends at ${pos}: did it change since it was read?`)
+      this.block = buf.subarray(0, bytesRead)
+      this.blockStart = pos
+    }
+    const from = pos - this.blockStart
+    return this.block.subarray(from, Math.min(this.block.length, from + max))
+  }
+}

@@ -1,0 +1,21 @@
+import {sniffCompression} from '../archive/compression.js'
+import {looksLikeTar} from '../archive/tar-reader.js'
+
+/** Documents larger than this are not metadata; a config or manifest is a few KB. */
+export const DOC_CAP = 16 * 1024 * 1024
+/** Layers and metadata sit at most this deep (`blobs/sha256/<hex>`); rootfs files deeper are not sniffed. */
+const MAX_LAYER_DEPTH = 3
+const KNOWN_DOCS = new Set(['manifest.json', 'index.json', 'repositories', 'oci-layout'])
+
+/**
+ * What a regular member of an image archive is, from its name, size and first bytes: a document
+ * to keep (JSON, VERSION), a layer to walk (a tar, compressed or not, near the top), or neither.
+ */
+export function classify(name: string, size: number, start: Buffer): 'doc' | 'layer' | 'plain' {
+  if (name.split('/').length > MAX_LAYER_DEPTH) return 'plain'
+  const first = start.find((b) => b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09)
+  const base = name.slice(name.lastIndexOf('/') + 1)
+  const isDoc = KNOWN_DOCS.has(name) || base === 'json' || base === 'VERSION' || first === 0x7b || first === 0x5b
+  if (isDoc && size <= DOC_CAP) return 'doc'
+  return sniffCompression(start) !== 'none' || looksLikeTar(start) ? 'layer' : 'plain'
+}

@@ -1,0 +1,118 @@
+import {closeSync, openSync} from 'node:fs'
+import {readAt, walkTarFile} from '../archive/tar-file.js'
+import {type TarMember} from '../archive/tar-member.js'
+import {looksLikeTar, type TarVisitor} from '../archive/tar-reader.js'
+import {sniffCompression} from '../archive/compression.js'
+import {BadArchiveError, errorMessage, ImgdiffError} from '../errors.js'
+import {fileEntryFromMember} from '../image/file-entry.js'
+import {type FileEntry} from '../image/model.js'
+import {landingPath} from '../image/paths.js'
+import {EntryRecorder} from './layer-scan.js'
+import {type Budget} from './limits.js'
+import {classify} from './member-kind.js'
+import {type Scan, type ScanDepth, type ScannedArchive, type ScannedMember} from './scan.js'
+
+/**
+ * The structure of a plain (uncompressed) archive file, read by seeking: its documents, and for
+ * `structure` every uncompressed layer's member headers, without reading the bytes in between.
+ * Flatten and rollback need no more (they read the bytes they copy once, later). Returns null
+ * when a layer is compressed (its headers can only be reached by inflating it all): the caller
+ * then streams the archive instead.
+ */
+export function seekScan(path: string, archive: ScannedArchive, depth: Exclude<ScanDepth, 'full'>, budget: Budget): Scan | null {
+  const fd = openSync(path, 'r')
+  try {
+    const outer = new SeekingVisitor(fd, depth, budget)
+    const reader = walkTarFile(fd, 0, archive.bytes, outer)
+    if (outer.compressedLayer) return null
+    if (reader.count === 0) throw new BadArchiveError(archive.path, 'is not a tar archive (no entries)')
+    return {archive, members: outer.members, rootfs: outer.rootfs, plainDigest: null, plainSize: archive.bytes}
+  } catch (error) {
+    if (error instanceof ImgdiffError) throw error
+    throw new BadArchiveError(archive.path, `is not a readable tar archive: ${errorMessage(error)}`)
+  } finally {
+    closeSync(fd)
+  }
+}
+
+class SeekingVisitor implements TarVisitor {
+  readonly members = new Map<string, ScannedMember>()
+  readonly rootfs: FileEntry[] = []
+  compressedLayer = false
+  private member?: ScannedMember
+  private doc: Buffer[] | null = null
+
+  constructor(
+    private readonly fd: number,
+    private readonly depth: Exclude<ScanDepth, 'full'>,
+    private readonly budget: Budget,
+  ) {}
+
+  header(m: TarMember): void {
+    this.budget.file()
+    this.rootfs.push(fileEntryFromMember(m))
+    this.doc = null
+    this.member = undefined
+    const path = landingPath(m.name)
+    if (path === '/') return
+    const member: ScannedMember = {name: path.slice(1), type: 'file', size: m.size, dataOffset: m.dataOffset}
+    switch (m.typeflag) {
+      case '0': {
+        this.member = member
+        const start = readAt(this.fd, m.dataOffset, Math.min(512, m.storedSize))
+        const kind = classify(member.name, m.storedSize, start)
+        if (kind === 'doc') this.doc = []
+        else if (kind === 'layer' && this.depth === 'structure') this.walkLayer(member, start)
+        break
+      }
+
+      case '5': {
+        this.members.set(member.name, {...member, type: 'dir', size: 0})
+        break
+      }
+
+      case '2': {
+        this.members.set(member.name, {...member, type: 'symlink', size: 0, linkTarget: m.linkname})
+        break
+      }
+
+      case '1': {
+        this.members.set(member.name, {...member, type: 'hardlink', size: 0, linkTarget: landingPath(m.linkname).slice(1)})
+        break
+      }
+    }
+  }
+
+  /** An uncompressed layer: its own headers, by seeking within its bytes. */
+  private walkLayer(member: ScannedMember, start: Buffer): void {
+    if (sniffCompression(start) !== 'none') {
+      this.compressedLayer = true
+      return
+    }
+    if (!looksLikeTar(start)) return
+    const recorder = new EntryRecorder(null, this.budget)
+    try {
+      walkTarFile(this.fd, member.dataOffset, member.dataOffset + member.size, recorder)
+      member.layer = {diffId: '', uncompressedSize: member.size, compression: 'none', files: recorder.files}
+    } catch (error) {
+      member.layer = {diffId: '', uncompressedSize: member.size, compression: 'none', files: recorder.files, error: errorMessage(error)}
+    }
+  }
+
+  wantsBody(): boolean {
+    return this.doc !== null
+  }
+
+  body(chunk: Buffer): void {
+    this.doc?.push(chunk)
+  }
+
+  end(): void {
+    const member = this.member
+    if (!member) return
+    if (this.doc) member.doc = Buffer.concat(this.doc)
+    this.members.set(member.name, member)
+    this.member = undefined
+    this.doc = null
+  }
+}
