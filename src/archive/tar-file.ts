@@ -1,5 +1,5 @@
 import {readSync} from 'node:fs'
-import {TarReader, type TarVisitor} from './tar-reader.js'
+import {TarFormatError, TarReader, type TarVisitor} from './tar-reader.js'
 
 const CHUNK = 64 * 1024
 
@@ -11,6 +11,12 @@ const CHUNK = 64 * 1024
  */
 export function walkTarFile(fd: number, start: number, end: number, visitor: TarVisitor): TarReader {
   const reader = new TarReader(visitor, {skipBodies: true})
+  walkWith(reader, fd, start, end)
+  return reader
+}
+
+/** The same with a reader the caller made (skipBodies on), so it can tell how far it got when it fails. */
+export function walkWith(reader: TarReader, fd: number, start: number, end: number): void {
   let buf = Buffer.alloc(0)
   let bufStart = start
   let pos = start
@@ -25,10 +31,21 @@ export function walkTarFile(fd: number, start: number, end: number, visitor: Tar
     }
     // Small members sit in the chunk already read: a skip within it costs no read.
     pos += reader.push(buf.subarray(pos - bufStart))
-    if (reader.atSkippedBody) pos += reader.skip()
+    if (reader.atSkippedBody) pos = jump(reader, pos, end)
   }
   reader.end()
-  return reader
+}
+
+/**
+ * Pass over a skipped member's content. Content the file does not hold is a truncated archive, as
+ * Go's reader finds when it reads through; like Go, an archive may stop right after a content.
+ */
+function jump(reader: TarReader, pos: number, end: number): number {
+  const name = reader.lastName
+  const {body, padding} = reader.skip()
+  const bodyEnd = pos + body
+  if (bodyEnd > end || (bodyEnd < end && bodyEnd + padding > end)) throw new TarFormatError(`unexpected end of data in '${name}'`)
+  return bodyEnd + padding
 }
 
 /** The first `n` bytes at `offset` (to sniff what a member holds). */

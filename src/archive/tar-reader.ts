@@ -86,11 +86,11 @@ export class TarReader {
     return this.state === 'done'
   }
 
-  /** Jump the skipped content: the member ends; returns the bytes (content and padding) to pass over. */
-  skip(): number {
-    if (!this.skipping) return 0
-    const n = this.remaining + this.padding
-    this.offset += n
+  /** Jump the skipped content: the member ends; returns the bytes of content and of padding to pass over. */
+  skip(): {body: number; padding: number} {
+    if (!this.skipping) return {body: 0, padding: 0}
+    const jumped = {body: this.remaining, padding: this.padding}
+    this.offset += jumped.body + jumped.padding
     this.remaining = 0
     this.padding = 0
     this.skipping = false
@@ -98,7 +98,7 @@ export class TarReader {
     this.current = undefined
     this.visitor.end()
     this.enterPadding()
-    return n
+    return jumped
   }
 
   /** Feed bytes. Returns how many were taken: all of them, except in skip mode at a skipped body. */

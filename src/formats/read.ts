@@ -10,21 +10,13 @@ import {readDockerLegacy} from './docker-legacy.js'
 import {readDockerSave} from './docker-save.js'
 import {Members} from './members.js'
 import {readOciLayout} from './oci-layout.js'
-import {isSkopeoDir, readSkopeoDir} from './skopeo-dir.js'
+import {readSkopeoDir} from './skopeo-dir.js'
+import {detectShape} from './shape.js'
 import {onPlatform, parsePlatform} from './platform.js'
 import {type ReadOptions} from './options.js'
 import {plainDigestOf, scanArchive, type Scan} from './scan.js'
 
 export type {ReadOptions} from './options.js'
-
-/** Which shape an archive is, decided from what it holds (never from its file name). */
-export function detectShape(scan: Scan): 'docker-save' | 'skopeo-dir' | 'oci-layout' | 'docker-legacy' | 'export' {
-  const has = (n: string) => scan.members.has(n)
-  if (has('manifest.json')) return isSkopeoDir(scan.members.get('manifest.json')?.doc) ? 'skopeo-dir' : 'docker-save'
-  if (has('index.json') && has('oci-layout')) return 'oci-layout'
-  if (has('repositories') || [...scan.members.keys()].some((n) => /^[0-9a-f]{64}\/json$/.test(n))) return 'docker-legacy'
-  return 'export'
-}
 
 /** Read every image an archive holds, in one pass over its bytes. */
 export async function readArchive(path: string, options: ReadOptions): Promise<Image[]> {

@@ -10,7 +10,9 @@ import {type FileEntry} from '../image/model.js'
 import {landingPath} from '../image/paths.js'
 import {EntryRecorder, LayerFeed, type LayerScan} from './layer-scan.js'
 import {classify} from './member-kind.js'
+import {hashSeeked} from './seek-hash.js'
 import {seekScan} from './seek-scan.js'
+import {describeTarFailure} from './tar-failure.js'
 import {Budget} from './limits.js'
 
 /** A member of the outer archive, as far as the readers need to know it. */
@@ -87,9 +89,11 @@ export async function scanArchive(opened: OpenedSource, options: ScanOptions = {
   const archive: ScannedArchive = {path: opened.display, bytes: opened.size ?? 0, compression: opened.compression, reopen: opened.reopen, origin: opened.origin}
   const budget = new Budget(archive.path)
   const depth = options.depth ?? 'full'
-  if (depth !== 'full' && opened.reopen?.kind === 'file' && opened.compression === 'none') {
-    const seeked = seekScan(opened.reopen.path, archive, depth, budget)
+  if (opened.reopen?.kind === 'file' && opened.compression === 'none') {
+    // A plain file: its structure by seeking, then (full) its bytes hashed where they lie, on every core.
+    const seeked = seekScan(opened.reopen.path, archive, depth === 'full' ? 'structure' : depth, budget)
     if (seeked) {
+      if (depth === 'full') await hashSeekedOrSay(seeked, opened.reopen.path, options)
       options.onProgress?.(archive.bytes)
       return seeked
     }
@@ -126,15 +130,12 @@ export async function scanArchive(opened: OpenedSource, options: ScanOptions = {
   return {archive, members: outer.members, rootfs: outer.rootfs, plainDigest: outer.hashPlain && depth === 'full' ? 'sha256:' + plainHash.digest('hex') : null, plainSize: plainBytes}
 }
 
-function describeTarFailure(error: unknown, seen: number, lastName: string, compression: Compression): string {
-  const msg = errorMessage(error)
-  if (seen === 0 && /invalid tar header|not a tar|unexpected end/i.test(msg)) {
-    return compression === 'none' ? 'is not a tar archive' : `is ${compression}-compressed but what it holds is not a tar archive`
+async function hashSeekedOrSay(scan: Scan, path: string, options: ScanOptions): Promise<void> {
+  try {
+    await hashSeeked(scan, path, options.contentHash ?? 'xxh3', options.onProgress)
+  } catch (error) {
+    throw new BadArchiveError(scan.archive.path, `could not be read to the end: ${errorMessage(error)}`)
   }
-  if (/unexpected end|premature|truncated|end of file/i.test(msg)) {
-    return `is truncated (the archive ends inside${lastName ? ` '${lastName}'` : ' the first entry'})`
-  }
-  return `is corrupted after ${seen} entries${lastName ? ` (last: '${lastName}')` : ''}: ${msg}`
 }
 
 /**

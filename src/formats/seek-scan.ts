@@ -1,7 +1,7 @@
 import {closeSync, openSync} from 'node:fs'
-import {readAt, walkTarFile} from '../archive/tar-file.js'
+import {readAt, walkTarFile, walkWith} from '../archive/tar-file.js'
 import {type TarMember} from '../archive/tar-member.js'
-import {looksLikeTar, type TarVisitor} from '../archive/tar-reader.js'
+import {looksLikeTar, TarReader, type TarVisitor} from '../archive/tar-reader.js'
 import {sniffCompression} from '../archive/compression.js'
 import {BadArchiveError, errorMessage, ImgdiffError} from '../errors.js'
 import {fileEntryFromMember} from '../image/file-entry.js'
@@ -10,6 +10,7 @@ import {landingPath} from '../image/paths.js'
 import {EntryRecorder} from './layer-scan.js'
 import {type Budget} from './limits.js'
 import {classify} from './member-kind.js'
+import {describeTarFailure} from './tar-failure.js'
 import {type Scan, type ScanDepth, type ScannedArchive, type ScannedMember} from './scan.js'
 
 /**
@@ -21,18 +22,19 @@ import {type Scan, type ScanDepth, type ScannedArchive, type ScannedMember} from
  */
 export function seekScan(path: string, archive: ScannedArchive, depth: Exclude<ScanDepth, 'full'>, budget: Budget): Scan | null {
   const fd = openSync(path, 'r')
+  const outer = new SeekingVisitor(fd, depth, budget)
+  const reader = new TarReader(outer, {skipBodies: true})
   try {
-    const outer = new SeekingVisitor(fd, depth, budget)
-    const reader = walkTarFile(fd, 0, archive.bytes, outer)
-    if (outer.compressedLayer) return null
-    if (reader.count === 0) throw new BadArchiveError(archive.path, 'is not a tar archive (no entries)')
-    return {archive, members: outer.members, rootfs: outer.rootfs, plainDigest: null, plainSize: archive.bytes}
+    walkWith(reader, fd, 0, archive.bytes)
   } catch (error) {
     if (error instanceof ImgdiffError) throw error
-    throw new BadArchiveError(archive.path, `is not a readable tar archive: ${errorMessage(error)}`)
+    throw new BadArchiveError(archive.path, describeTarFailure(error, reader.count, reader.lastName, 'none'))
   } finally {
     closeSync(fd)
   }
+  if (outer.compressedLayer) return null
+  if (reader.count === 0) throw new BadArchiveError(archive.path, 'is not a tar archive (no entries)')
+  return {archive, members: outer.members, rootfs: outer.rootfs, plainDigest: null, plainSize: archive.bytes}
 }
 
 class SeekingVisitor implements TarVisitor {

@@ -1,14 +1,30 @@
 #!/usr/bin/env node
-// imgdiff benchmark: wall time and peak RSS of imgdiff on big real Docker archives, next to the
-// floor (openssl sha256 / cat / zcat) measured side by side in the same run.
+// imgdiff benchmark: wall time and peak RSS of imgdiff on big real Docker archives, next to the floor
+// (openssl sha256 / cat / tee / zcat) and next to the peer tools (container-diff, dive, crane), all
+// measured in ONE run and printed as ONE table.
 //
-//   node test/bench/run.mjs [--runs N] [--no-build] [--no-check]
+//   node test/bench/run.mjs [--runs N] [--no-build] [--no-check] [--jobs a,b,...]
 //
 // Archives come from test/bench/make-archives.sh (run here when any is missing) into
-// test/bench/.cache/. Every command is run N times (default 3), interleaved round by round, under
-// GNU time (`/usr/bin/time -f "%e %M"`); the table shows medians. Caches cannot be dropped here, so
-// each archive is read once (cat > /dev/null) before timing and every command reads from page cache.
-// The table is printed and written to test/bench/.cache/latest.md.
+// test/bench/.cache/. Every command runs N times (default 3), interleaved round by round, under GNU
+// time (`/usr/bin/time -f "%e %M"`); the table shows the median wall time and the highest peak RSS
+// of the N runs (for a shell pipeline GNU time reports the largest process of it, not the sum).
+// Caches cannot be dropped here, so each archive is read once (cat > /dev/null) before timing and
+// every command reads from page cache. Outputs a command writes are deleted (and `sync`ed) between
+// commands, untimed.
+//
+// imgdiff under test: the working tree's src/, compiled with tsc into test/bench/.cache/imgdiff-build/
+// (a private copy, so that a concurrent `npm run build` cannot change it mid-run, and dist/ is never
+// touched). When src/ does not compile (someone's half-done edit), the last build that did is used,
+// or else git HEAD's src/; the table's head says which. --no-build runs dist/ as found.
+//
+// Peers: binaries in $IMGDIFF_PEERS/bin (or $IMGDIFF_PEERS) or else test/bench/.cache/peers/bin, built
+// as ../shared/tools/peers/README.md says (never committed). A missing one keeps its row, marked
+// "not built".
+//
+// Outputs: the table (markdown) on stdout and in test/bench/.cache/latest.md; every measured number in
+// test/bench/.cache/latest.json. Exit 1 when an imgdiff command failed or the save-vs-export check
+// failed; targets not met do not change the exit status.
 import {spawnSync, execSync} from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
@@ -19,20 +35,25 @@ const here = path.dirname(fileURLToPath(import.meta.url))
 const root = path.resolve(here, '../..')
 const cache = path.join(here, '.cache')
 const TIME = '/usr/bin/time'
+const TIMEOUT_S = 900 // per command run; a hung peer must not hang the bench
+const PEERS_README = '../shared/tools/peers/README.md'
 
 // ------------------------------------------------------------------ arguments
 const argv = process.argv.slice(2)
 let runs = 3
 let build = true
 let check = true
+let onlyJobs = null
 for (let i = 0; i < argv.length; i++) {
   const a = argv[i]
   if (a === '--runs') runs = Number(argv[++i])
   else if (a.startsWith('--runs=')) runs = Number(a.slice(7))
   else if (a === '--no-build') build = false
   else if (a === '--no-check') check = false
+  else if (a === '--jobs') onlyJobs = argv[++i].split(',')
+  else if (a.startsWith('--jobs=')) onlyJobs = a.slice(7).split(',')
   else if (a === '-h' || a === '--help') {
-    console.log('usage: node test/bench/run.mjs [--runs N] [--no-build] [--no-check]')
+    console.log('usage: node test/bench/run.mjs [--runs N] [--no-build] [--no-check] [--jobs ' + 'diffExport,diffSaves,inspect,flatten,rollback,gz,flat' + ']')
     process.exit(0)
   } else {
     console.error(`unknown argument: ${a}`)
@@ -43,16 +64,18 @@ if (!Number.isInteger(runs) || runs < 1) {
   console.error('--runs wants a positive integer')
   process.exit(2)
 }
+const jobOn = (j) => !onlyJobs || onlyJobs.includes(j)
 
 const log = (m) => process.stderr.write(`== [${new Date().toTimeString().slice(0, 8)}] ${m}\n`)
-const sh = (cmd) => execSync(cmd, {encoding: 'utf8', cwd: root}).trim()
+const sh = (cmd) => execSync(cmd, {encoding: 'utf8', cwd: root, stdio: ['ignore', 'pipe', 'pipe']}).trim()
+const q = (s) => `'${String(s).replaceAll("'", "'\\''")}'`
 
-// ------------------------------------------------------------------ archives + build
+// ------------------------------------------------------------------ archives
 const A = (f) => path.join(cache, f)
-const needed = ['big.save.tar', 'big.save.tar.gz', 'big.export.tar', 'big2.save.tar', 'meta.json']
+const needed = ['big.save.tar', 'big.save.tar.gz', 'big.export.tar', 'big2.save.tar', 'step2.save.tar', 'meta.json']
 if (needed.some((f) => !fs.existsSync(A(f)) || fs.statSync(A(f)).size === 0)) {
-  log('archives missing: running make-archives.sh')
-  const r = spawnSync('bash', [path.join(here, 'make-archives.sh')], {stdio: 'inherit', cwd: root})
+  log('archives missing: running make-archives.sh (about 15 minutes, needs a Docker engine)')
+  const r = spawnSync('bash', [path.join(here, 'make-archives.sh')], {stdio: ['ignore', 2, 2], cwd: root})
   if (r.status !== 0) {
     console.error(`make-archives.sh failed (exit ${r.status})`)
     process.exit(2)
@@ -60,102 +83,289 @@ if (needed.some((f) => !fs.existsSync(A(f)) || fs.statSync(A(f)).size === 0)) {
 }
 const meta = JSON.parse(fs.readFileSync(A('meta.json'), 'utf8'))
 const step = meta.rollbackStepImgdiffInspect ?? meta.rollbackStep
-let buildNote = build ? 'built with npx tsc -p .' : 'dist/ as found (--no-build)'
-if (build) {
-  log('building imgdiff (npx tsc -p .)')
-  const r = spawnSync('npx', ['tsc', '-p', '.'], {stdio: 'inherit', cwd: root})
-  // tsc still emits on type errors; go on with what dist/ holds and say so in the table's head.
-  if (r.status !== 0) buildNote = 'npx tsc -p . reported errors (dist/ emitted anyway)'
+
+// ------------------------------------------------------------------ imgdiff under test
+function gitState(dir = root) {
+  try {
+    const head = execSync('git rev-parse --short HEAD', {cwd: dir, encoding: 'utf8'}).trim()
+    const dirty = execSync('git status --porcelain -- src package.json bin', {cwd: dir, encoding: 'utf8'}).split('\n').filter(Boolean).length
+    return {head, dirty, text: `git ${head}${dirty ? ` + ${dirty} uncommitted change(s) in src/, bin/ or package.json` : ' (clean src/)'}`}
+  } catch {
+    return {head: null, dirty: null, text: 'git state unknown'}
+  }
 }
+const buildDir = path.join(cache, 'imgdiff-build')
+function tsc(projectDir, outDir) {
+  const r = spawnSync('npx', ['tsc', '-p', path.join(projectDir, 'tsconfig.json'), '--outDir', outDir], {cwd: root, encoding: 'utf8'})
+  return {ok: r.status === 0, errors: `${r.stdout}${r.stderr}`.trim().split('\n').slice(0, 5)}
+}
+function finishSnapshot(dir, binFrom, pkgFrom, source) {
+  fs.mkdirSync(path.join(dir, 'bin'), {recursive: true})
+  fs.copyFileSync(path.join(binFrom, 'run.js'), path.join(dir, 'bin', 'run.js'))
+  fs.copyFileSync(pkgFrom, path.join(dir, 'package.json'))
+  fs.rmSync(path.join(dir, 'node_modules'), {force: true})
+  fs.symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'))
+  fs.writeFileSync(path.join(dir, 'build.json'), JSON.stringify({...source, builtAt: new Date().toISOString()}, null, 2) + '\n')
+}
+function installSnapshot(tmpDir) {
+  fs.rmSync(buildDir + '.old', {recursive: true, force: true})
+  if (fs.existsSync(buildDir)) fs.renameSync(buildDir, buildDir + '.old')
+  fs.renameSync(tmpDir, buildDir)
+  fs.rmSync(buildDir + '.old', {recursive: true, force: true})
+}
+let imgdiffRoot = root // where bin/run.js is run from
+let build_ = {kind: 'dist-as-found', note: 'dist/ as found (--no-build)', git: gitState()}
+if (build) {
+  const git = gitState()
+  const tmpDir = fs.mkdtempSync(path.join(cache, 'imgdiff-build.new-'))
+  log(`building imgdiff from the working tree (${git.text}) into ${path.relative(root, buildDir)}/`)
+  const r = tsc(root, path.join(tmpDir, 'dist'))
+  if (r.ok) {
+    finishSnapshot(tmpDir, path.join(root, 'bin'), path.join(root, 'package.json'), {source: 'working tree', git})
+    installSnapshot(tmpDir)
+    build_ = {kind: 'working-tree', note: `built from the working tree: ${git.text}`, git}
+  } else {
+    fs.rmSync(tmpDir, {recursive: true, force: true})
+    const why = `src/ does not compile now (${r.errors[0] ?? 'tsc failed'}${r.errors.length > 1 ? ' ...' : ''})`
+    log(why)
+    const last = path.join(buildDir, 'build.json')
+    if (fs.existsSync(last)) {
+      const b = JSON.parse(fs.readFileSync(last, 'utf8'))
+      build_ = {kind: 'last-good', note: `${why}: benched the last build that compiled (${b.source}, ${b.git?.text}, built ${b.builtAt})`, git: b.git, tscErrors: r.errors}
+    } else {
+      // No earlier good build here: compile git HEAD's committed src/ (read with git archive; the
+      // working tree is not touched).
+      const headDir = fs.mkdtempSync(path.join(cache, 'imgdiff-build.new-'))
+      let ok = false
+      try {
+        execSync(`git archive HEAD src bin tsconfig.json package.json | tar -x -C ${q(headDir)}`, {cwd: root, stdio: 'ignore'})
+        ok = tsc(headDir, path.join(headDir, 'dist')).ok
+      } catch {}
+      if (ok) {
+        const headGit = {head: git.head, dirty: 0, text: `git ${git.head} (committed src/ only)`}
+        finishSnapshot(headDir, path.join(headDir, 'bin'), path.join(headDir, 'package.json'), {source: 'git HEAD', git: headGit})
+        installSnapshot(headDir)
+        build_ = {kind: 'git-head', note: `${why}: benched git HEAD's src/ (${git.head}) instead`, git: headGit, tscErrors: r.errors}
+      } else {
+        fs.rmSync(headDir, {recursive: true, force: true})
+        build_ = {kind: 'dist-as-found', note: `${why}, nor does HEAD's: benched dist/ as found`, git, tscErrors: r.errors}
+      }
+    }
+  }
+  if (build_.kind !== 'dist-as-found') imgdiffRoot = buildDir
+}
+const imgdiffVersion = (() => {
+  try {
+    return execSync(`node ${q(path.join(imgdiffRoot, 'bin/run.js'))} --version`, {encoding: 'utf8'}).trim()
+  } catch {
+    return 'unknown'
+  }
+})()
+
+// ------------------------------------------------------------------ peers
+function peerPath(name) {
+  const dirs = process.env.IMGDIFF_PEERS
+    ? [path.join(process.env.IMGDIFF_PEERS, 'bin'), process.env.IMGDIFF_PEERS]
+    : [path.join(cache, 'peers', 'bin')]
+  for (const d of dirs) {
+    const p = path.join(d, name)
+    try {
+      fs.accessSync(p, fs.constants.X_OK)
+      if (fs.statSync(p).isFile()) return p
+    } catch {}
+  }
+  return null
+}
+const peers = {}
+for (const [name, versionArgs] of Object.entries({'container-diff': ['version'], dive: ['--version'], crane: ['version'], diffoci: ['--version']})) {
+  const p = peerPath(name)
+  let version = null
+  if (p) {
+    const r = spawnSync(p, versionArgs, {encoding: 'utf8', timeout: 30_000})
+    version = `${r.stdout}${r.stderr}`.trim().split('\n')[0] || null
+  }
+  peers[name] = {path: p, version}
+}
+const NOT_BUILT = `not built (see ${PEERS_README})`
 
 // ------------------------------------------------------------------ measuring
 const tmp = fs.mkdtempSync(path.join(cache, 'run-'))
 const timeFile = path.join(tmp, 'time.txt')
+const out = (f) => path.join(tmp, f)
 const failures = []
 
-/** Run argv under GNU time; stdout goes to /dev/null. Returns {wall, rssMB, status, stderr}. */
-function timed(name, args) {
-  const devnull = fs.openSync('/dev/null', 'w')
-  const r = spawnSync(TIME, ['-f', '%e %M', '-o', timeFile, ...args], {
-    cwd: root,
-    stdio: ['ignore', devnull, 'pipe'],
-    maxBuffer: 64 * 1024 * 1024,
-  })
-  fs.closeSync(devnull)
-  const lines = fs.readFileSync(timeFile, 'utf8').trim().split('\n')
-  const [wall, kb] = lines[lines.length - 1].split(/\s+/).map(Number)
-  const stderr = r.stderr.toString()
-  if (r.status !== 0) {
-    failures.push({name, cmd: args.join(' '), status: r.status, stderr: stderr.trim().split('\n').slice(-5).join('\n')})
+/**
+ * Run one command under GNU time (and coreutils timeout). spec: {argv, cwd, env, stdin, stdout,
+ * accept(status, stdoutFile) -> bool, outputs: files it writes, isolate: fresh empty HOME, cwd, TMPDIR}.
+ * Returns {wall, rssMB, status, ok}.
+ */
+function timed(name, spec) {
+  for (const f of spec.outputs ?? []) fs.rmSync(f, {force: true})
+  let cwd = spec.cwd ?? root
+  let env = process.env
+  let iso = null
+  if (spec.isolate) {
+    iso = fs.mkdtempSync(path.join(tmp, `iso-${name}-`))
+    for (const d of ['home', 'cwd', 'tmp']) fs.mkdirSync(path.join(iso, d))
+    cwd = path.join(iso, 'cwd')
+    env = {...process.env, HOME: path.join(iso, 'home'), TMPDIR: path.join(iso, 'tmp')}
   }
-  return {wall, rssMB: kb / 1024, status: r.status}
+  const stdin = spec.stdin ? fs.openSync(spec.stdin, 'r') : 'ignore'
+  const stdoutFile = spec.stdout === 'file' ? out(`${name}.stdout`) : null
+  const stdout = fs.openSync(stdoutFile ?? '/dev/null', 'w')
+  fs.rmSync(timeFile, {force: true})
+  const load1 = os.loadavg()[0] // other work on the machine makes times noisy: say how busy it was
+  const r = spawnSync(TIME, ['-f', '%e %M', '-o', timeFile, 'timeout', '-k', '10', String(TIMEOUT_S), ...spec.argv], {
+    cwd,
+    env,
+    stdio: [stdin, stdout, 'pipe'],
+    maxBuffer: 256 * 1024 * 1024,
+  })
+  if (typeof stdin === 'number') fs.closeSync(stdin)
+  fs.closeSync(stdout)
+  let wall = NaN
+  let kb = NaN
+  try {
+    const lines = fs.readFileSync(timeFile, 'utf8').trim().split('\n')
+    ;[wall, kb] = lines[lines.length - 1].split(/\s+/).map(Number)
+  } catch {}
+  const stderr = (r.stderr ?? Buffer.alloc(0)).toString()
+  const status = r.status
+  const ok = spec.accept ? spec.accept(status, stdoutFile) : status === 0
+  if (!ok) {
+    failures.push({name, cmd: spec.argv.join(' '), status, timedOut: status === 124, stderr: stderr.trim().split('\n').slice(-5).join('\n')})
+  }
+  // Untimed clean-up: outputs go (dirty pages of a deleted file need no writeback), then sync so the
+  // next command starts without writeback of this one.
+  if (!spec.keepOutputs) for (const f of spec.outputs ?? []) fs.rmSync(f, {force: true})
+  if (iso) fs.rmSync(iso, {recursive: true, force: true})
+  spawnSync('sync')
+  return {wall, rssMB: kb / 1024, status, ok, load1}
 }
 
-const imgdiff = (...a) => ['node', 'bin/run.js', ...a]
-const rb = path.join(tmp, 'rb.tar')
-const rb2 = path.join(tmp, 'rb2.tar')
-const q = (s) => `'${s.replaceAll("'", "'\\''")}'`
-
-// Every command, run `runs` times, interleaved (round 1: all commands, round 2: all, ...).
-const commands = {
-  diff: imgdiff(A('big.save.tar'), A('big.export.tar')),
-  diffOpenssl: ['openssl', 'dgst', '-sha256', A('big.save.tar'), A('big.export.tar')],
-  diffCat: ['bash', '-c', `cat ${q(A('big.save.tar'))} ${q(A('big.export.tar'))} > /dev/null`],
-  gz: imgdiff(A('big.save.tar.gz'), A('big.export.tar')),
-  gzFloor: ['bash', '-c', `zcat ${q(A('big.save.tar.gz'))} | openssl dgst -sha256`],
-  rollback: imgdiff('rollback', A('big.save.tar'), '--to', String(step), '-o', rb, '--force'),
-  rollbackCat: ['bash', '-c', `cat ${q(rb)} > ${q(rb2)}`],
-  inspect: imgdiff('inspect', A('big.save.tar')),
-  tree: imgdiff('tree', A('big.save.tar')),
-  diffBig2: imgdiff(A('big2.save.tar'), A('big.export.tar')),
+const imgdiffBin = path.join(imgdiffRoot, 'bin', 'run.js')
+const imgdiff = (...a) => ['node', imgdiffBin, ...a]
+const bash = (script) => ['bash', '-c', `set -o pipefail; ${script}`]
+const peer = (name, spec) => (peers[name].path ? {...spec, peer: name} : {missing: name})
+// dive --ci exits 1 when the image fails its efficiency rules (a verdict, not a failure of the tool):
+// accept it when dive printed its result line.
+const diveAccept = (status, f) => status === 0 || (status === 1 && /Result:\s*(PASS|FAIL|WARN)/.test(stripAnsi(readSafe(f))))
+const stripAnsi = (s) => s.replace(/\x1b\[[0-9;]*m/g, '')
+const readSafe = (f) => {
+  try {
+    return fs.readFileSync(f, 'utf8')
+  } catch {
+    return ''
+  }
 }
 
+const [save, saveGz, exp, save2, step2] = ['big.save.tar', 'big.save.tar.gz', 'big.export.tar', 'big2.save.tar', 'step2.save.tar'].map(A)
+const rb = out('rollback.tar')
+
+// Every command, run `runs` times, interleaved (round 1: all commands, round 2: all, ...); each
+// imgdiff command next to its peer or floor.
+const commands = {}
+const add = (job, name, spec) => {
+  if (jobOn(job)) commands[name] = spec
+}
+add('diffExport', 'diffExport', {argv: imgdiff('diff', save, exp, '--json')})
+add('diffExport', 'diffExportOpenssl', {argv: ['openssl', 'dgst', '-sha256', save, exp]})
+add('diffExport', 'diffExportCat', {argv: bash(`cat ${q(save)} ${q(exp)} > /dev/null`)})
+add('diffSaves', 'diffSaves', {argv: imgdiff('diff', step2, save, '--json')})
+add('diffSaves', 'diffSavesContainerDiff', peer('container-diff', {argv: [peers['container-diff'].path, 'diff', step2, save, '--type=file', '--no-cache', '--json'], isolate: true, stdout: 'file'}))
+add('inspect', 'inspect', {argv: imgdiff('inspect', save)})
+add('inspect', 'inspectDive', peer('dive', {argv: [peers.dive.path, '--ci', '--source', 'docker-archive', save], isolate: true, stdout: 'file', accept: diveAccept}))
+add('flatten', 'flatten', {argv: imgdiff('flatten', save, '-o', out('flat.tar'), '--force'), outputs: [out('flat.tar')]})
+add('flatten', 'flattenCrane', peer('crane', {argv: [peers.crane.path, 'export', '-', out('crane.tar')], stdin: save, isolate: true, outputs: [out('crane.tar')]}))
+add('rollback', 'rollback', {argv: imgdiff('rollback', save, '--to', String(step), '-o', rb, '--force'), outputs: [rb], keepOutputs: true})
+add('rollback', 'rollbackTee', {argv: bash(`tee ${q(out('tee.tar'))} < ${q(save)} | openssl dgst -sha256`), outputs: [out('tee.tar')]})
+add('rollback', 'rollbackCat', {argv: bash(`cat ${q(save)} > ${q(out('cat.tar'))}`), outputs: [out('cat.tar')]})
+add('gz', 'gz', {argv: imgdiff('diff', saveGz, exp, '--json')})
+add('gz', 'gzFloor', {argv: bash(`zcat ${q(saveGz)} | openssl dgst -sha256`)})
+add('flat', 'diffBig2', {argv: imgdiff('diff', save2, exp, '--json')})
+add('flat', 'flattenBig2', {argv: imgdiff('flatten', save2, '-o', out('flat2.tar'), '--force'), outputs: [out('flat2.tar')]})
+// The flatness rows compare with the big runs of the same commands.
+if (jobOn('flat') && !jobOn('diffExport')) commands.diffExport = {argv: imgdiff('diff', save, exp, '--json')}
+if (jobOn('flat') && !jobOn('flatten')) commands.flatten = {argv: imgdiff('flatten', save, '-o', out('flat.tar'), '--force'), outputs: [out('flat.tar')]}
+
+const t0 = Date.now()
 log('warm-up: cat each archive > /dev/null')
-for (const f of ['big.save.tar', 'big.save.tar.gz', 'big.export.tar', 'big2.save.tar']) sh(`cat ${q(A(f))} > /dev/null`)
+for (const f of [save, saveGz, exp, save2, step2]) sh(`cat ${q(f)} > /dev/null`)
 
 const results = Object.fromEntries(Object.keys(commands).map((k) => [k, []]))
 for (let round = 1; round <= runs; round++) {
-  for (const [name, args] of Object.entries(commands)) {
-    if (name === 'rollbackCat') fs.rmSync(rb2, {force: true})
-    const r = timed(name, args)
+  for (const [name, spec] of Object.entries(commands)) {
+    if (spec.missing) continue
+    const r = timed(name, spec)
     results[name].push(r)
-    log(`round ${round}/${runs} ${name}: ${r.wall.toFixed(2)} s, ${r.rssMB.toFixed(0)} MB${r.status ? ` (exit ${r.status})` : ''}`)
+    log(`round ${round}/${runs} ${name}: ${r.wall.toFixed(2)} s, ${r.rssMB.toFixed(0)} MB${r.status ? ` (exit ${r.status}${r.ok ? ', accepted' : ''})` : ''}`)
   }
 }
 const rbBytes = fs.existsSync(rb) ? fs.statSync(rb).size : 0
+const benchSeconds = (Date.now() - t0) / 1000
 
 // ------------------------------------------------------------------ correctness (untimed)
-const checks = []
+const checks = {}
 function jsonOf(args) {
   const r = spawnSync(args[0], args.slice(1), {cwd: root, maxBuffer: 1 << 30})
   if (r.status !== 0) throw new Error(`${args.join(' ')}: exit ${r.status}: ${r.stderr.toString().trim().split('\n').slice(-3).join(' | ')}`)
   return JSON.parse(r.stdout.toString())
 }
+const describe = (f) => `${f.change} ${f.path}${f.fields?.length ? ` (${f.fields.join(', ')})` : ''}`
 if (check) {
   log('checking answers (untimed, --json)')
+  // Issue 8: the save's layers, unpacked as Docker does, must give the export's files (parents
+  // Docker made itself included); only the runtime files (/.dockerenv, /etc/hosts, ...) may differ.
   try {
-    const d = jsonOf(imgdiff(A('big.save.tar'), A('big.export.tar'), '--json'))
-    const m = d.exportMatch
-    const ok = m && m.differing === 0 && m.step === meta.historyEntries && d.summary.added + d.summary.removed + d.summary.modified === 0
-    checks.push(`diff save vs export: export matches step ${m?.step} of ${meta.historyEntries} with ${m?.differing} differing; files +${d.summary.added} -${d.summary.removed} ~${d.summary.modified}, ${d.summary.runtime} runtime: ${ok ? 'OK' : 'WRONG'}`)
+    const d = jsonOf(imgdiff('diff', save, exp, '--json'))
+    const s = d.summary
+    const differing = (d.files ?? []).filter((f) => !f.runtime)
+    checks.saveVsExport = {
+      ok: s.added === 0 && s.removed === 0 && s.modified === 0,
+      summary: s,
+      exportMatch: d.exportMatch ? {step: d.exportMatch.step, differing: d.exportMatch.differing, derived: d.exportMatch.derived} : null,
+      historyEntries: meta.historyEntries,
+      firstDiffering: differing.slice(0, 10).map((f) => ({path: f.path, change: f.change, fields: f.fields, a: f.a, b: f.b})),
+    }
   } catch (e) {
-    checks.push(`diff save vs export: FAILED ${e.message}`)
+    checks.saveVsExport = {ok: false, error: e.message}
   }
-  try {
-    const d = jsonOf(imgdiff(A('big.save.tar.gz'), A('big.export.tar'), '--json'))
-    const ok = d.exportMatch?.differing === 0 && d.exportMatch?.step === meta.historyEntries
-    checks.push(`diff save.gz vs export: export matches step ${d.exportMatch?.step}: ${ok ? 'OK' : 'WRONG'}`)
-  } catch (e) {
-    checks.push(`diff save.gz vs export: FAILED ${e.message}`)
+  if (jobOn('gz')) {
+    try {
+      const d = jsonOf(imgdiff('diff', saveGz, exp, '--json'))
+      const s = d.summary
+      checks.gzVsExport = {ok: s.added + s.removed + s.modified === 0 && d.exportMatch?.differing === 0, summary: s, exportMatchStep: d.exportMatch?.step ?? null}
+    } catch (e) {
+      checks.gzVsExport = {ok: false, error: e.message}
+    }
   }
-  try {
-    const i = jsonOf(imgdiff('inspect', rb, '--json')).images[0]
-    const last = i.steps[i.steps.length - 1]
-    const ok = i.steps.length === step && (last.createdBy ?? '').includes('chmod -R')
-    checks.push(`rollback --to ${step}: output has ${i.steps.length} steps, last "${(last.createdBy ?? '').slice(-30)}", ${(rbBytes / 1e9).toFixed(2)} GB: ${ok ? 'OK' : 'WRONG'}`)
-  } catch (e) {
-    checks.push(`rollback output inspect: FAILED ${e.message}`)
+  if (jobOn('rollback')) {
+    try {
+      const i = jsonOf(imgdiff('inspect', rb, '--json')).images[0]
+      const last = i.steps[i.steps.length - 1]
+      checks.rollback = {ok: i.steps.length === step && (last.createdBy ?? '').includes('chmod -R'), steps: i.steps.length, last: last.createdBy ?? '', bytes: rbBytes}
+    } catch (e) {
+      checks.rollback = {ok: false, error: e.message}
+    }
   }
+  if (jobOn('diffSaves')) {
+    // Not a pass/fail: what each tool counted for step 2 vs final (container-diff also lists dirs).
+    try {
+      const d = jsonOf(imgdiff('diff', step2, save, '--json'))
+      checks.saveVsSaveCounts = {imgdiff: {added: d.summary.added, removed: d.summary.removed, modified: d.summary.modified}}
+      const cd = readSafe(out('diffSavesContainerDiff.stdout'))
+      if (cd) {
+        const j = JSON.parse(cd)[0]?.Diff ?? {}
+        checks.saveVsSaveCounts.containerDiff = {added: j.Adds?.length ?? 0, removed: j.Dels?.length ?? 0, modified: j.Mods?.length ?? 0}
+      }
+    } catch (e) {
+      checks.saveVsSaveCounts = {error: e.message}
+    }
+  }
+}
+if (fs.existsSync(out('inspectDive.stdout'))) {
+  const m = stripAnsi(readSafe(out('inspectDive.stdout'))).match(/Result:\s*(\w+)/)
+  checks.diveVerdict = m ? m[1] : null
 }
 fs.rmSync(tmp, {recursive: true, force: true})
 
@@ -163,66 +373,177 @@ fs.rmSync(tmp, {recursive: true, force: true})
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b)
   const n = s.length
-  return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2
+  return n === 0 ? NaN : n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2
 }
-const W = (k) => median(results[k].map((r) => r.wall))
-const M = (k) => median(results[k].map((r) => r.rssMB))
-const f2 = (x) => x.toFixed(2)
-const f0 = (x) => x.toFixed(0)
-const yes = (b) => (b ? 'yes' : '**no**')
-const failed = (k) => results[k].some((r) => r.status !== 0)
-const mark = (k, s) => (failed(k) ? `${s} (FAILED)` : s)
-
-const rows = []
-{
-  const r = W('diff') / W('diffOpenssl')
-  rows.push([mark('diff', 'diff big.save.tar big.export.tar'), f2(W('diff')), `${f2(W('diffOpenssl'))} openssl`, `${f2(r)}x`, f0(M('diff')), '≤1.0x openssl, ≤300 MB', yes(r <= 1.0 && M('diff') <= 300 && !failed('diff'))])
-  rows.push(['  (floor: cat of the same two files)', '', `${f2(W('diffCat'))} cat`, `${f2(W('diff') / W('diffCat'))}x`, '', 'info', ''])
-}
-{
-  const r = W('gz') / W('gzFloor')
-  rows.push([mark('gz', 'diff big.save.tar.gz big.export.tar'), f2(W('gz')), `${f2(W('gzFloor'))} zcat+openssl`, `${f2(r)}x`, f0(M('gz')), '≤1.2x, ≤300 MB', yes(r <= 1.2 && M('gz') <= 300 && !failed('gz'))])
-}
-{
-  const r = W('rollback') / W('rollbackCat')
-  rows.push([mark('rollback', `rollback big.save.tar --to ${step} (${(rbBytes / 1e9).toFixed(2)} GB out)`), f2(W('rollback')), `${f2(W('rollbackCat'))} cat`, `${f2(r)}x`, f0(M('rollback')), '≤1.5x cat, ≤300 MB', yes(r <= 1.5 && M('rollback') <= 300 && !failed('rollback'))])
-}
-rows.push([mark('inspect', 'inspect big.save.tar'), f2(W('inspect')), '', '', f0(M('inspect')), '≤300 MB', yes(M('inspect') <= 300 && !failed('inspect'))])
-rows.push([mark('tree', 'tree big.save.tar'), f2(W('tree')), '', '', f0(M('tree')), '≤300 MB', yes(M('tree') <= 300 && !failed('tree'))])
-{
-  const r = M('diffBig2') / M('diff')
-  const bytesRatio = meta.files['big2.save.tar'].bytes / meta.files['big.save.tar'].bytes
-  rows.push([mark('diffBig2', `RSS: diff big2.save.tar big.export.tar vs big (save ${f2(bytesRatio)}x bytes, same files)`), f2(W('diffBig2')), '', `${f2(r)}x RSS`, `${f0(M('diffBig2'))} vs ${f0(M('diff'))}`, 'RSS big2/big ≤1.10', yes(r <= 1.1 && !failed('diffBig2'))])
-}
-
-function gitState() {
-  try {
-    const head = sh('git rev-parse --short HEAD')
-    const dirty = sh('git status --porcelain -- src package.json').split('\n').filter(Boolean).length
-    return `git ${head}${dirty ? ` + ${dirty} uncommitted change(s) in src/ or package.json` : ' (clean src/)'}`
-  } catch {
-    return 'git state unknown'
+const stat = (k) => {
+  const rs = results[k] ?? []
+  return {
+    medianWall: median(rs.map((r) => r.wall)),
+    peakRssMB: Math.max(...rs.map((r) => r.rssMB)),
+    failed: rs.some((r) => !r.ok),
+    statuses: rs.map((r) => r.status),
+    ran: rs.length > 0,
   }
 }
-const cpu = (os.cpus()[0]?.model ?? 'unknown').trim()
+const f2 = (x) => (Number.isFinite(x) ? x.toFixed(2) : '—')
+const f0 = (x) => (Number.isFinite(x) ? x.toFixed(0) : '—')
 const gb = (n) => `${(n / 1e9).toFixed(2)} GB`
+
+const rows = []
+const jsonRows = []
+/**
+ * One row. imgdiff: command key; other: {key, label} of the peer/floor command, or {missing: name};
+ * timeMax: the ratio target (imgdiff / other); rssMax: MB.
+ */
+function row(job, key, other, target, timeMax, rssMax) {
+  const a = stat(key)
+  const cells = {job, imgdiff: '', other: '', ratio: '', rss: '', otherRss: '', target, met: ''}
+  const verdict = [] // [what, true|false|null(unknown)]
+  cells.imgdiff = a.failed ? `${f2(a.medianWall)} (FAILED exit ${a.statuses.find((s) => s !== 0)})` : f2(a.medianWall)
+  cells.rss = f0(a.peakRssMB)
+  let ratio = null
+  let b = null
+  if (other?.missing) {
+    cells.other = `${other.label}: ${NOT_BUILT}`
+    cells.ratio = '—'
+    verdict.push(['time', null, `${other.missing} not built`])
+  } else if (other) {
+    b = stat(other.key)
+    const bFailed = b.failed ? ` (FAILED exit ${b.statuses.find((s, i) => !results[other.key][i].ok)})` : ''
+    cells.other = `${f2(b.medianWall)} ${other.label}${bFailed}`
+    cells.otherRss = f0(b.peakRssMB)
+    ratio = a.medianWall / b.medianWall
+    cells.ratio = `${f2(ratio)}x`
+    if (timeMax != null) verdict.push(['time', b.failed ? null : ratio <= timeMax, b.failed ? `${other.label} failed` : null])
+  }
+  if (rssMax != null) verdict.push(['RSS', a.peakRssMB <= rssMax])
+  if (a.failed) verdict.push(['imgdiff failed', false])
+  const no = verdict.filter(([, v]) => v === false).map(([w]) => w)
+  const unknown = verdict.filter(([, v]) => v === null).map(([, , why]) => why)
+  cells.met = no.length ? `**no** (${no.join(', ')})` : unknown.length ? `n/a (${unknown.join('; ')})${verdict.some(([, v]) => v === true) ? '; RSS yes' : ''}` : target ? 'yes' : ''
+  rows.push(cells)
+  jsonRows.push({
+    job,
+    imgdiff: {command: key, ...a, runs: results[key]},
+    other: other?.missing ? {tool: other.missing, label: other.label, notBuilt: true} : other ? {command: other.key, label: other.label, ...b, runs: results[other.key]} : null,
+    ratio,
+    target,
+    met: no.length ? false : unknown.length ? null : target ? true : null,
+  })
+}
+const peerOther = (key, label) => (commands[key]?.missing ? {missing: commands[key].missing, label} : {key, label})
+
+if (jobOn('diffExport')) {
+  row(`diff save vs export (${gb(meta.files['big.save.tar'].bytes)} vs ${gb(meta.files['big.export.tar'].bytes)})`, 'diffExport', {key: 'diffExportOpenssl', label: 'openssl dgst -sha256 of both'}, '≤1.0x, ≤300 MB', 1.0, 300)
+  row('  (info: the same vs cat of both > /dev/null)', 'diffExport', {key: 'diffExportCat', label: 'cat of both'}, '', null, null)
+}
+if (jobOn('diffSaves')) {
+  row(`diff save vs save (step 2 vs final, ${gb(meta.files['step2.save.tar'].bytes)} vs ${gb(meta.files['big.save.tar'].bytes)})`, 'diffSaves', peerOther('diffSavesContainerDiff', 'container-diff --type=file --no-cache'), '≤0.1x, ≤300 MB', 0.1, 300)
+}
+if (jobOn('inspect')) row('inspect big.save.tar', 'inspect', peerOther('inspectDive', 'dive --ci'), '≤0.7x, ≤300 MB', 0.7, 300)
+if (jobOn('flatten')) row('flatten big.save.tar', 'flatten', peerOther('flattenCrane', 'crane export -'), '≤0.8x, ≤100 MB', 0.8, 100)
+if (jobOn('rollback')) {
+  row(`rollback to step ${step} (chmod; ${gb(rbBytes)} out)`, 'rollback', {key: 'rollbackTee', label: 'tee OUT | openssl (verified copy)'}, '≤1.2x, ≤300 MB', 1.2, 300)
+  row('  (info: the same vs cat big.save.tar > OUT)', 'rollback', {key: 'rollbackCat', label: 'cat'}, '', null, null)
+}
+if (jobOn('gz')) row(`diff gzip'd save vs export (${gb(meta.files['big.save.tar.gz'].bytes)} .gz)`, 'gz', {key: 'gzFloor', label: 'zcat | openssl'}, '≤1.2x, ≤300 MB', 1.2, 300)
+const bytesRatio = meta.files['big2.save.tar'].bytes / meta.files['big.save.tar'].bytes
+const flatRows = []
+if (jobOn('flat')) {
+  for (const [job, k2, k1, rssMax] of [
+    ['diff', 'diffBig2', 'diffExport', 300],
+    ['flatten', 'flattenBig2', 'flatten', 100],
+  ]) {
+    const a2 = stat(k2)
+    const a1 = stat(k1)
+    const r = a2.peakRssMB / a1.peakRssMB
+    const ok = r <= 1.1 && a2.peakRssMB <= rssMax && !a2.failed && !a1.failed
+    const no = [r > 1.1 && 'not flat', a2.peakRssMB > rssMax && 'RSS', a2.failed && 'imgdiff failed'].filter(Boolean)
+    rows.push({
+      job: `memory flatness: ${job} big2 (${f2(bytesRatio)}x the bytes, same files) vs big`,
+      imgdiff: `${f2(a2.medianWall)}${a2.failed ? ' (FAILED)' : ''}`,
+      other: `${f2(a1.medianWall)} imgdiff on big`,
+      ratio: `${f2(r)}x RSS`,
+      rss: f0(a2.peakRssMB),
+      otherRss: `${f0(a1.peakRssMB)} (big)`,
+      target: `RSS ≤1.10x, ≤${rssMax} MB`,
+      met: ok ? 'yes' : `**no** (${no.join(', ')})`,
+    })
+    const fr = {job: `memory flatness: ${job}`, big2: {command: k2, ...a2, runs: results[k2]}, big: {command: k1, ...a1}, bytesRatio, rssRatio: r, target: `RSS ≤1.10x, ≤${rssMax} MB`, met: ok}
+    jsonRows.push(fr)
+    flatRows.push(fr)
+  }
+}
+if (check) {
+  const c = checks.saveVsExport
+  const s = c.summary
+  rows.push({
+    job: 'check: diff big.save.tar big.export.tar --json reports no file differences besides runtime files',
+    imgdiff: s ? `+${s.added} −${s.removed} ~${s.modified} (${s.runtime} runtime)` : 'error',
+    other: '',
+    ratio: '',
+    rss: '',
+    otherRss: '',
+    target: 'summary added = removed = modified = 0',
+    met: c.ok ? 'PASS' : '**FAIL**',
+  })
+}
+
+// ------------------------------------------------------------------ report
+const cpu = (os.cpus()[0]?.model ?? 'unknown').trim()
+const cores = os.cpus().length
+const nproc = (() => {
+  try {
+    return Number(sh('nproc'))
+  } catch {
+    return os.availableParallelism?.() ?? cores
+  }
+})()
+const date = new Date().toISOString()
+const loads = Object.values(results).flat().map((r) => r.load1).filter(Number.isFinite)
+const loadText = loads.length
+  ? `Load (1-min average before each command): min ${Math.min(...loads).toFixed(1)}, median ${median(loads).toFixed(1)}, max ${Math.max(...loads).toFixed(1)} on ${nproc} cores${median(loads) > nproc ? ': the machine was busy with other work, times are noisy' : ''}.`
+  : ''
+const fmtPeers = Object.entries(peers)
+  .map(([n, p]) => `${n} ${p.path ? p.version ?? '?' : NOT_BUILT}`)
+  .join('; ')
 const head = [
-  `## imgdiff benchmark (${new Date().toISOString()})`,
+  `## imgdiff benchmark (${date})`,
   '',
-  `Machine: nproc ${sh('nproc')}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${cpu}, node ${process.version}, ${os.type()} ${os.release()}`,
-  `Archives: big.save.tar ${gb(meta.files['big.save.tar'].bytes)}, big.save.tar.gz ${gb(meta.files['big.save.tar.gz'].bytes)} (gzip -${meta.gzipLevel}), big.export.tar ${gb(meta.files['big.export.tar'].bytes)} (${meta.files['big.export.tar'].regularFiles} files), big2.save.tar ${gb(meta.files['big2.save.tar'].bytes)}; ${meta.historyEntries} history entries, rollback to step ${step}`,
-  `Source: ${gitState()}; ${buildNote}`,
-  `Medians of ${runs} run(s), interleaved; warm page cache (one cat > /dev/null of each archive first); GNU time %e / %M.`,
+  `Machine: ${cpu}, ${cores} cores (nproc ${nproc}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, node ${process.version}, ${os.type()} ${os.release()}`,
+  `Archives (made ${meta.made}): big.save.tar ${gb(meta.files['big.save.tar'].bytes)} (${meta.files['big.save.tar'].regularFilesInLayers} files in layers), step2.save.tar ${gb(meta.files['step2.save.tar'].bytes)}, big.save.tar.gz ${gb(meta.files['big.save.tar.gz'].bytes)} (gzip -${meta.gzipLevel}), big.export.tar ${gb(meta.files['big.export.tar'].bytes)} (${meta.files['big.export.tar'].regularFiles} files), big2.save.tar ${gb(meta.files['big2.save.tar'].bytes)}; ${meta.historyEntries} history entries, rollback to step ${step}`,
+  `imgdiff: ${imgdiffVersion}; ${build_.note}`,
+  `Peers: ${fmtPeers}`,
+  `Medians of ${runs} run(s), interleaved; peak RSS = highest of the runs; warm page cache; GNU time %e / %M; ratio = imgdiff / peer or floor.`,
+  ...(loadText ? [loadText] : []),
   '',
 ]
-const cols = ['measurement', 'imgdiff wall s', 'floor wall s', 'ratio', 'imgdiff peak RSS MB', 'target', 'holds?']
+const cols = ['job', 'imgdiff (median s)', 'peer or floor (median s)', 'ratio', 'imgdiff peak RSS (MB)', 'peer RSS (MB)', 'target', 'met?']
+const keys = ['job', 'imgdiff', 'other', 'ratio', 'rss', 'otherRss', 'target', 'met']
 const table = [
   `| ${cols.join(' | ')} |`,
-  `|${cols.map((c, i) => (i === 0 || i >= 5 ? '---' : '---:')).join('|')}|`,
-  ...rows.map((r) => `| ${r.join(' | ')} |`),
+  `|${cols.map((c, i) => (i === 0 || i === 2 || i >= 6 ? '---' : '---:')).join('|')}|`,
+  ...rows.map((r) => `| ${keys.map((k) => String(r[k] ?? '').replaceAll('|', '\\|')).join(' | ')} |`),
 ]
 const tail = []
-if (checks.length) tail.push('', 'Answers:', ...checks.map((c) => `- ${c}`))
+if (check) {
+  tail.push('', 'Answers:')
+  const c = checks.saveVsExport
+  if (c.error) tail.push(`- save vs export: ERROR ${c.error}`)
+  else {
+    tail.push(`- save vs export: ${c.ok ? 'PASS' : 'FAIL'}: files +${c.summary.added} −${c.summary.removed} ~${c.summary.modified}, ${c.summary.runtime} runtime; export matches step ${c.exportMatch?.step} of ${c.historyEntries} with ${c.exportMatch?.differing} differing`)
+    if (c.firstDiffering.length) tail.push(`  first differing paths: ${c.firstDiffering.map((f) => `\`${describe(f)}\``).join(', ')}`)
+  }
+  if (checks.gzVsExport) tail.push(`- gzip'd save vs export: ${checks.gzVsExport.error ? `ERROR ${checks.gzVsExport.error}` : `${checks.gzVsExport.ok ? 'OK' : 'WRONG'} (export matches step ${checks.gzVsExport.exportMatchStep})`}`)
+  if (checks.rollback) tail.push(`- rollback --to ${step}: ${checks.rollback.error ? `ERROR ${checks.rollback.error}` : `${checks.rollback.ok ? 'OK' : 'WRONG'}: ${checks.rollback.steps} steps, last "${checks.rollback.last.slice(-30)}"`}`)
+  if (checks.saveVsSaveCounts) {
+    const c2 = checks.saveVsSaveCounts
+    const fmt = (x) => `+${x.added} −${x.removed} ~${x.modified}`
+    tail.push(`- step 2 vs final, files as counted (added −removed ~modified): imgdiff ${c2.imgdiff ? fmt(c2.imgdiff) : c2.error}${c2.containerDiff ? `; container-diff ${fmt(c2.containerDiff)}` : ''}`)
+  }
+}
+if (checks.diveVerdict) tail.push(`- dive --ci's own verdict on the image (its efficiency rules, exit 1 on FAIL, accepted): ${checks.diveVerdict}`)
+tail.push(`- diffoci: ${peers.diffoci.path ? 'built but' : NOT_BUILT + ';'} not timed: it reads images from a registry, containerd or a Docker daemon, not from archive files`)
 if (failures.length) {
   tail.push('', 'Failures:')
   const seen = new Set()
@@ -230,10 +551,35 @@ if (failures.length) {
     const key = `${f.name}|${f.status}|${f.stderr}`
     if (seen.has(key)) continue
     seen.add(key)
-    tail.push(`- ${f.name}: exit ${f.status}: \`${f.cmd}\``, '  ```', ...f.stderr.split('\n').map((l) => `  ${l}`), '  ```')
+    tail.push(`- ${f.name}: exit ${f.status}${f.timedOut ? ` (timed out after ${TIMEOUT_S} s)` : ''}: \`${f.cmd}\``, '  ```', ...f.stderr.split('\n').map((l) => `  ${l}`), '  ```')
   }
 }
-const out = [...head, ...table, ...tail].join('\n') + '\n'
-fs.writeFileSync(A('latest.md'), out)
-process.stdout.write(out)
-process.exit(failures.length ? 1 : 0)
+tail.push('', `Bench run: ${(benchSeconds / 60).toFixed(1)} min of timed rounds (plus checks).`)
+const text = [...head, ...table, ...tail].join('\n') + '\n'
+fs.writeFileSync(A('latest.md'), text)
+const json = {
+  date,
+  machine: {cpuModel: cpu, cores, nproc, memGiB: os.totalmem() / 2 ** 30, node: process.version, os: `${os.type()} ${os.release()}`},
+  imgdiff: {version: imgdiffVersion, build: build_, ran: imgdiffBin},
+  peers,
+  archives: meta,
+  runs,
+  rollbackStep: step,
+  rollbackOutputBytes: rbBytes,
+  benchSeconds,
+  load1: {min: Math.min(...loads), median: median(loads), max: Math.max(...loads)},
+  commands: Object.fromEntries(
+    Object.entries(commands).map(([k, spec]) => [
+      k,
+      spec.missing ? {notBuilt: spec.missing} : {argv: spec.argv, stdin: spec.stdin ?? null, ...stat(k), runs: results[k]},
+    ]),
+  ),
+  rows: jsonRows,
+  checks,
+  failures,
+  markdown: text,
+}
+fs.writeFileSync(A('latest.json'), JSON.stringify(json, null, 2) + '\n')
+process.stdout.write(text)
+const imgdiffFailed = failures.some((f) => !commands[f.name]?.peer && !/Cat$|Tee$|Openssl$|Floor$/.test(f.name))
+process.exit(imgdiffFailed || (check && !checks.saveVsExport.ok) ? 1 : 0)
