@@ -7,7 +7,8 @@ const CHUNK = 64 * 1024
  * Walk the tar that lies in a file at [start, end) by seeking: headers are read, contents are
  * jumped over unless the visitor wants them (small documents; the rest of a chunk already read
  * costs nothing). Reading a 1 GB layer's structure this way touches its headers, not its bytes.
- * Synchronous: it is a series of positioned reads.
+ * Synchronous: it is a series of positioned reads into one buffer, so a visitor that keeps the
+ * content it is handed must copy it.
  */
 export function walkTarFile(fd: number, start: number, end: number, visitor: TarVisitor): TarReader {
   const reader = new TarReader(visitor, {skipBodies: true})
@@ -17,16 +18,16 @@ export function walkTarFile(fd: number, start: number, end: number, visitor: Tar
 
 /** The same with a reader the caller made (skipBodies on), so it can tell how far it got when it fails. */
 export function walkWith(reader: TarReader, fd: number, start: number, end: number): void {
-  let buf = Buffer.alloc(0)
+  // One buffer for every read: the reader copies what it keeps, and so must a visitor (see above).
+  const block = Buffer.allocUnsafe(Math.min(CHUNK, Math.max(end - start, 1)))
+  let buf = block.subarray(0, 0)
   let bufStart = start
   let pos = start
   while (pos < end && !reader.finished) {
     if (pos >= bufStart + buf.length) {
-      // A fresh buffer each read: a visitor may keep the pieces it was handed (documents).
-      buf = Buffer.allocUnsafe(Math.min(CHUNK, end - pos))
-      const n = readSync(fd, buf, 0, buf.length, pos)
+      const n = readSync(fd, block, 0, Math.min(block.length, end - pos), pos)
       if (n === 0) break
-      buf = buf.subarray(0, n)
+      buf = block.subarray(0, n)
       bufStart = pos
     }
     // Small members sit in the chunk already read: a skip within it costs no read.

@@ -4,6 +4,7 @@ import {type ContentHash} from '../archive/hash.js'
 import {ImgdiffError, UsageError} from '../errors.js'
 import {readArchive, type ReadOptions, selectImage} from '../formats/read.js'
 import {readArchiveInWorker} from '../formats/read-worker.js'
+import {isPlainFile} from '../sources/open.js'
 import {type ScanDepth} from '../formats/scan.js'
 import {type Image} from '../image/model.js'
 import {Progress} from '../render/progress.js'
@@ -68,14 +69,16 @@ export abstract class ImgdiffCommand extends Command {
     const progress = Progress.forStderr(flags.json ?? false)
     try {
       const sizes = await Promise.all(paths.map(async (p) => (await stat(p).catch(() => null))?.size ?? 0))
-      // One archive is read on this thread, which would otherwise wait idle and whose result
-      // needs no copying across threads: stdin if it is one (a worker has no stdin), else the
-      // last. The others are read on worker threads, so two archives are hashed on two cores.
+      const plain = await Promise.all(paths.map((p) => isPlainFile(p)))
+      // Archives streamed through a parser (compressed, piped, from an engine) are read on worker
+      // threads, so two are parsed on two cores; plain files are read here, their bytes hashed by
+      // a pool of threads anyway (formats/seek-hash.ts), their results not copied across threads.
+      // One archive is always read here: stdin if it is one (a worker has no stdin), else the last.
       const here = paths.includes('-') ? paths.indexOf('-') : paths.length - 1
       return await Promise.all(
         paths.map(async (p, i) => {
           const options = {...readOptions(flags, needs), onProgress: progress.track(p, sizes[i])}
-          return i === here ? readArchive(p, options) : readArchiveInWorker(p, options)
+          return i === here || plain[i] ? readArchive(p, options) : readArchiveInWorker(p, options)
         }),
       )
     } finally {

@@ -12,10 +12,15 @@ const KNOWN_DOCS = new Set(['manifest.json', 'index.json', 'repositories', 'oci-
  * to keep (JSON, VERSION), a layer to walk (a tar, compressed or not, near the top), or neither.
  */
 export function classify(name: string, size: number, start: Buffer): 'doc' | 'layer' | 'plain' {
-  if (name.split('/').length > MAX_LAYER_DEPTH) return 'plain'
+  if (tooDeep(name)) return 'plain'
   const first = start.find((b) => b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09)
   const base = name.slice(name.lastIndexOf('/') + 1)
   const isDoc = KNOWN_DOCS.has(name) || base === 'json' || base === 'VERSION' || first === 0x7b || first === 0x5b
   if (isDoc && size <= DOC_CAP) return 'doc'
   return sniffCompression(start) !== 'none' || looksLikeTar(start) ? 'layer' : 'plain'
+}
+
+/** A member this deep is never a layer or a document: its first bytes need not be read. */
+export function tooDeep(name: string): boolean {
+  return name.split('/').length > MAX_LAYER_DEPTH
 }

@@ -41,7 +41,7 @@ export async function hashJobs(path: string, jobs: HashJob[], kind: ContentHash,
         if (index !== undefined) w.postMessage({index, job: jobs[index]})
       }
       for (let t = 0; t < threads; t++) {
-        const w = new Worker(new URL(import.meta.url), {workerData: {rangeHash: {path, kind}}})
+        const w = new Worker(new URL(import.meta.url), {workerData: {rangeHash: {path, kind}}, resourceLimits: {maxYoungGenerationSizeMb: 4}})
         workers.push(w)
         w.on('message', (m: Reply) => {
           if ('progress' in m) return count(m.progress)

@@ -9,7 +9,7 @@ import {type FileEntry} from '../image/model.js'
 import {landingPath} from '../image/paths.js'
 import {EntryRecorder} from './layer-scan.js'
 import {type Budget} from './limits.js'
-import {classify} from './member-kind.js'
+import {classify, tooDeep} from './member-kind.js'
 import {describeTarFailure} from './tar-failure.js'
 import {type Scan, type ScanDepth, type ScannedArchive, type ScannedMember} from './scan.js'
 
@@ -61,6 +61,7 @@ class SeekingVisitor implements TarVisitor {
     switch (m.typeflag) {
       case '0': {
         this.member = member
+        if (tooDeep(member.name)) break
         const start = readAt(this.fd, m.dataOffset, Math.min(512, m.storedSize))
         const kind = classify(member.name, m.storedSize, start)
         if (kind === 'doc') this.doc = []
@@ -106,7 +107,8 @@ class SeekingVisitor implements TarVisitor {
   }
 
   body(chunk: Buffer): void {
-    this.doc?.push(chunk)
+    // The walk reads into one buffer again and again: what is kept is copied.
+    this.doc?.push(Buffer.from(chunk))
   }
 
   end(): void {

@@ -100,6 +100,29 @@ async function fromPath(arg: string, path: string, selector: string | undefined,
   }
 }
 
+/**
+ * Whether an argument is an uncompressed archive file: one read by seeking, whose bytes are hashed
+ * on worker threads anyway, so reading it needs no thread of its own.
+ */
+export async function isPlainFile(arg: string): Promise<boolean> {
+  const spec = parseSource(arg)
+  if (spec.kind !== 'path') return false
+  try {
+    const info = await stat(spec.path)
+    if (!info.isFile() || info.size === 0) return false
+    const handle = await open(spec.path, 'r')
+    try {
+      const head = Buffer.alloc(6)
+      await handle.read(head, 0, 6, 0)
+      return sniffCompression(head) === 'none'
+    } finally {
+      await handle.close()
+    }
+  } catch {
+    return false
+  }
+}
+
 /** A one-time stream: sniffed as it starts, or first copied to a temp file when it must be read twice. */
 async function fromStream(display: string, origin: SourceOrigin, stream: Readable, options: OpenOptions): Promise<OpenedSource> {
   if (options.reread) {
