@@ -8,7 +8,12 @@ import {namesSource} from '../dist/sources/parse.js'
 // one line, exit 2, where nobody can answer a prompt.
 const args = process.argv.slice(2)
 const first = args[0]
-if (first && (!first.startsWith('-') || first === '-')) {
+const ROOT_FLAGS = new Set(['-h', '--help', '-v', '--version'])
+if (first?.startsWith('-') && first !== '-' && !ROOT_FLAGS.has(first)) {
+  // Flags first (`imgdiff --stat A B`): still the main job, unless a command is named after them.
+  const config = await Config.load(import.meta.url)
+  if (!args.some((a) => config.findCommand(a))) args.unshift('diff')
+} else if (first && (!first.startsWith('-') || first === '-')) {
   const config = await Config.load(import.meta.url)
   if (!config.findCommand(first) && !config.findTopic(first)) {
     if (namesSource(first) || first.includes('/') || first.includes('.') || first.includes('@')) args.unshift('diff')

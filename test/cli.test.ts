@@ -8,6 +8,7 @@ import path from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 import {cleanupTemps, expectOneLineError, fixture, ROOT, run, runJson, tempDir} from './helpers/cli.js'
 import {exec} from './helpers/exec.js'
+import {dockerSays} from './helpers/fixtures.js'
 
 afterAll(cleanupTemps)
 
@@ -52,6 +53,13 @@ describe('on a terminal', () => {
     expect((await onTerminal(['inspect', fixture('busybox-1.save.tar'), '--no-color'], 80)).out).not.toMatch(ESC)
     const piped = await exec(process.execPath, [BIN, 'inspect', fixture('busybox-1.save.tar')], {env: {...process.env, NO_COLOR: '', FORCE_COLOR: ''}})
     expect(piped.stdout).not.toMatch(ESC)
+  })
+
+  it('a flag on the command line wins over NO_COLOR and FORCE_COLOR', async () => {
+    const inspect = (flag: string, env: Record<string, string>) => exec(process.execPath, [BIN, 'inspect', fixture('busybox-1.save.tar'), flag], {env: {...process.env, ...env}})
+    expect((await inspect('--color', {NO_COLOR: '1', FORCE_COLOR: ''})).stdout).toMatch(ESC)
+    expect((await inspect('--color', {NO_COLOR: '', FORCE_COLOR: '0'})).stdout).toMatch(ESC)
+    expect((await onTerminal(['inspect', fixture('busybox-1.save.tar'), '--no-color'], 80, {FORCE_COLOR: '1'})).out).not.toMatch(ESC)
   })
 
   it('an archive is not written to a terminal', async () => {
@@ -214,6 +222,21 @@ describe('sources of bytes', () => {
     expect(d.files.map((f: {path: string}) => f.path)).toContain('/home/test')
     const flags = await runJson(['diff', fixture('busybox-multi.save.tar'), fixture('busybox-multi.save.tar'), '--image-a', 'busybox', '--image-b', 'busybox-1:latest', '--json'])
     expect(flags.files).toEqual(d.files)
+  })
+
+  it('ARCHIVE@N works for every command, not only diff', async () => {
+    const multi = fixture('busybox-multi.save.tar')
+    expect((await runJson(['inspect', `${multi}@2`, '--json'])).images.map((i: {repoTags: string[]}) => i.repoTags)).toEqual([['busybox-1:latest']])
+    const out = path.join(tempDir(), 'r.tar')
+    expect((await runJson(['rollback', `${multi}@busybox-1:latest`, '--to', '1', '-o', out, '--json'])).imageId).toBe(dockerSays().images.busybox.id)
+  })
+
+  it('flags may come before the archives in the short form, and repeatable ones take one value each', async () => {
+    const pair = [fixture('busybox.save.tar'), fixture('busybox-1.save.tar')]
+    const short = await run(['--name-only', '--path', '/home/**', ...pair])
+    expect(short.code).toBe(0)
+    expect(short.stdout.trim().split('\n')).toEqual(['/home', '/home/test'])
+    expect((await run(['-q', ...pair])).code).toBe(1)
   })
 })
 

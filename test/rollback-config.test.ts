@@ -79,6 +79,16 @@ describe('the base can come from the same archive', () => {
   })
 })
 
+describe('the last step is the image itself', () => {
+  it('multistep --to 19, with or without --config keep, is multistep: its own config bytes, its own id', async () => {
+    const {id, steps} = multistepSteps()
+    const last = steps.at(-1)!.step
+    for (const extra of [[], ['--config', 'keep'], ['--base', fixture('busybox.save.tar')]]) {
+      expect((await rollback(fixture('multistep.save.tar'), last, extra)).imageId, extra.join(' ')).toBe(id)
+    }
+  })
+})
+
 describe('refusals', () => {
   it('--config keep with --base is an error, not a silent choice', async () => {
     const {run, expectOneLineError} = await import('./helpers/cli.js')

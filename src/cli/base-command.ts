@@ -29,12 +29,12 @@ type ReadFlagValues = {platform?: string; verify: boolean; strict?: boolean; 'co
  * What a command needs of its sources: reading them twice (streams are then spooled to a temp
  * file), and how deep the first read goes (see ScanOptions.depth; `full` unless less will do).
  */
-type ReadNeeds = {reread?: boolean; depth?: ScanDepth}
+type ReadNeeds = {reread?: boolean; depth?: ScanDepth; select?: boolean}
 
 
 /** ReadOptions from the read flags a command declared. */
 export function readOptions(flags: ReadFlagValues, needs: ReadNeeds = {}): ReadOptions {
-  return {verify: flags.verify, platform: flags.platform, strict: flags.strict, contentHash: flags['content-hash'] as ContentHash | undefined, reread: needs.reread, depth: needs.depth}
+  return {verify: flags.verify, platform: flags.platform, strict: flags.strict, contentHash: flags['content-hash'] as ContentHash | undefined, reread: needs.reread, depth: needs.depth, select: needs.select}
 }
 
 /**
@@ -44,13 +44,12 @@ export function readOptions(flags: ReadFlagValues, needs: ReadNeeds = {}): ReadO
 export abstract class ImgdiffCommand extends Command {
   static baseFlags = {
     json: Flags.boolean({description: 'Print the result as JSON on stdout (errors too, as {"error": {"code", "message"}}).'}),
-    color: Flags.boolean({description: 'Colour the output (default: on a terminal, unless NO_COLOR is set).', allowNo: true}),
+    color: Flags.boolean({description: 'Colour the output, or not (--no-color); the flag wins over NO_COLOR and FORCE_COLOR (default: on a terminal, unless NO_COLOR is set).', allowNo: true}),
   }
 
   /** Colour and width for this command's output on stdout. */
   protected styleOf(flags: {color?: boolean}): Style {
-    if (flags.color === true && process.env.FORCE_COLOR === undefined) process.env.FORCE_COLOR = '1'
-    return styleFor(process.stdout, flags.color === false)
+    return styleFor(process.stdout, flags.color)
   }
 
   /** One image of each archive (--image picks it from archives that hold several). */

@@ -1,4 +1,3 @@
-import {existsSync} from 'node:fs'
 import {Args, Flags} from '@oclif/core'
 import {contentHashFlag, ImgdiffCommand, readFlags} from '../cli/base-command.js'
 import {contentPatches} from '../compare/content-patches.js'
@@ -50,8 +49,8 @@ Exit status: 0 no differences (or --exit-code not given), 1 differences (with --
     'name-status': Flags.boolean({description: 'Only A/D/M, a tab and the path, one per line.', exclusive: ['stat', 'name-only']}),
     content: Flags.boolean({description: 'Show unified diffs of changed text files (reads the archives a second time).'}),
     'max-content': Flags.integer({description: 'Largest file (bytes) whose content --content reads.', default: 256 * 1024, min: 0}),
-    path: Flags.string({description: 'Only paths matching this glob (repeatable), e.g. "/etc/**".', multiple: true}),
-    ignore: Flags.string({description: `Fields not to compare (repeatable, or comma-separated): ${IGNORABLE.join(', ')}.`, multiple: true}),
+    path: Flags.string({description: 'Only paths matching this glob (repeatable), e.g. "/etc/**".', multiple: true, multipleNonGreedy: true}),
+    ignore: Flags.string({description: `Fields not to compare (repeatable, or comma-separated): ${IGNORABLE.join(', ')}.`, multiple: true, multipleNonGreedy: true}),
     runtime: Flags.boolean({description: 'List runtime-file changes too (marked R).'}),
   }
 
@@ -62,7 +61,8 @@ Exit status: 0 no differences (or --exit-code not given), 1 differences (with --
     if (unknown.length > 0) throw new UsageError(`--ignore: unknown field ${unknown.join(', ')} (use ${IGNORABLE.join(', ')})`)
     // `imgdiff container:ID`: the container against the image it was created from.
     const [first, second] = args.b === undefined ? [await imageOfContainer(args.a), args.a] : [args.a, args.b]
-    const sides = [splitSelector(first, flags['image-a'] ?? flags.image), splitSelector(second, flags['image-b'] ?? flags.image)]
+    // ARCHIVE@N has picked its image as it was read (sources/parse.ts); --image-a/-b pick from the rest.
+    const sides = [{path: first, image: flags['image-a'] ?? flags.image}, {path: second, image: flags['image-b'] ?? flags.image}]
     const all = await this.readArchives(
       sides.map((s) => s.path),
       flags,
@@ -86,11 +86,4 @@ Exit status: 0 no differences (or --exit-code not given), 1 differences (with --
   private logAll(text: string): void {
     if (text !== '') this.log(text)
   }
-}
-
-/** `ARCHIVE@N` or `ARCHIVE@NAME:TAG`: an archive and which of its images (unless the whole name is a file). */
-function splitSelector(arg: string, fallback: string | undefined): {path: string; image: string | undefined} {
-  const at = arg.lastIndexOf('@')
-  if (at <= 0 || existsSync(arg)) return {path: arg, image: fallback}
-  return {path: arg.slice(0, at), image: arg.slice(at + 1)}
 }

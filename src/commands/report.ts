@@ -33,8 +33,8 @@ The page needs no network (nothing is fetched, everything is inline) and reads w
     force: Flags.boolean({description: 'replace OUTPUT if it exists'}),
     content: Flags.boolean({description: 'Include unified diffs of changed text files (reads the archives a second time).'}),
     'max-content': Flags.integer({description: 'Largest file (bytes) whose content --content reads.', default: 256 * 1024, min: 0}),
-    path: Flags.string({description: 'Only paths matching this glob (repeatable), e.g. "/etc/**".', multiple: true}),
-    ignore: Flags.string({description: `Fields not to compare (repeatable, or comma-separated): ${IGNORABLE.join(', ')}.`, multiple: true}),
+    path: Flags.string({description: 'Only paths matching this glob (repeatable), e.g. "/etc/**".', multiple: true, multipleNonGreedy: true}),
+    ignore: Flags.string({description: `Fields not to compare (repeatable, or comma-separated): ${IGNORABLE.join(', ')}.`, multiple: true, multipleNonGreedy: true}),
   }
 
   async run(): Promise<void> {

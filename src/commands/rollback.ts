@@ -4,6 +4,8 @@ import {readArchive, selectImage} from '../formats/read.js'
 import {rollbackImage} from '../image/rollback.js'
 import {resolveStep} from '../image/step-ref.js'
 import {shortId} from '../image/ids.js'
+import {selectorOf} from '../sources/parse.js'
+import {plural} from '../render/units.js'
 import {familyOf, writeImageArchive} from '../write/image-archive.js'
 import {verifyWritten} from '../write/verify.js'
 
@@ -11,7 +13,7 @@ export default class Rollback extends ImgdiffCommand {
   static summary = 'Write a new archive of the image as it was at an earlier step, loadable by docker load.'
 
   static description = `The offline form of the old \`docker tag <LAYER ID> name\`: layers after the step are dropped, the history is cut there, and the config is rebuilt as it stood at that step (replayed from the history, or taken from a legacy archive's own per-step config). Layer bytes are copied unchanged. The output has the input's family (docker save, OCI, or Docker 25+ with both).
---to takes a step number as \`imgdiff inspect\` prints it, #N, or a 4+ character prefix of a layer id shown by \`imgdiff tree\`, a diff_id or a chain id.`
+--to takes a step number as \`imgdiff inspect\` prints it, #N, an image id as \`imgdiff inspect\` and \`imgdiff tree\` print it (docker history's IMAGE column; the image's own id means its last step), or a 4+ character prefix of a diff_id or chain id.`
 
   static examples = [
     '<%= config.bin %> rollback multistep.save.tar --to 5 -o multistep-step5.tar',
@@ -23,7 +25,7 @@ export default class Rollback extends ImgdiffCommand {
 
   static flags = {
     ...readFlags,
-    to: Flags.string({description: 'step to go back to: step number, #N, or id prefix', required: true}),
+    to: Flags.string({description: 'step to go back to: step number, #N, image id, or diff_id/chain id prefix', required: true}),
     output: Flags.string({char: 'o', description: 'file to write (- for stdout)', required: true}),
     tag: Flags.string({description: 'NAME:TAG of the result (default: the source name with tag step-N)'}),
     config: Flags.string({description: 'replay: the config as it was at that step; keep: the final config', options: ['replay', 'keep'], default: 'replay'}),
@@ -34,8 +36,9 @@ export default class Rollback extends ImgdiffCommand {
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Rollback)
     await this.checkOutput(flags.output, {force: flags.force, inputs: [args.archive, ...(flags.base ? [flags.base] : [])], json: flags.json})
-    const [all] = await this.readArchives([args.archive], flags, {reread: true})
-    const image = selectImage(all, flags.image, args.archive)
+    // Every image of the archive: another of them may be this one's base (see rollbackImage).
+    const [all] = await this.readArchives([args.archive], flags, {reread: true, select: false})
+    const image = selectImage(all, selectorOf(args.archive) ?? flags.image, args.archive)
     // Only the base's config and history are needed: its layers are not read.
     const base = flags.base ? selectImage(await readArchive(flags.base, {verify: false, depth: 'outer'}), undefined, flags.base) : undefined
     const step = resolveStep(image, flags.to)
@@ -66,7 +69,7 @@ export default class Rollback extends ImgdiffCommand {
     }
     this.print(flags.json, data, () =>
       [
-        `Wrote ${flags.output}: ${data.repoTags.join(', ')} (${shortId(data.imageId)}), step ${step.step} of ${image.history.length}: ${data.layers} layers, ${data.history} history entries (${family}).`,
+        `Wrote ${flags.output}: ${data.repoTags.join(', ')} (${shortId(data.imageId)}), step ${step.step} of ${image.history.length}: ${plural(data.layers, 'layer')}, ${plural(data.history, 'history entry', 'history entries')} (${family}).`,
         ...result.inexact.map((n) => `note: ${n}`),
         family === 'oci'
           ? `An OCI layout: use it with skopeo (oci-archive:${flags.output}), containerd or Docker 25+.`

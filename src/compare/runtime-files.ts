@@ -1,6 +1,7 @@
 /**
- * What a container adds to its filesystem just by existing (Docker's init layer, formats.md item 5):
- * an export always has these, an image never does. They are counted apart from real changes.
+ * What a container adds to its filesystem just by existing (Docker's init layer, formats.md item 5;
+ * Podman's /run/.containerenv): an export always has these, an image never does. They are counted
+ * apart from real changes.
  */
 const RUNTIME_PATHS = new Set([
   '/.dockerenv',
@@ -13,10 +14,11 @@ const RUNTIME_PATHS = new Set([
   '/dev/shm',
   '/proc',
   '/sys',
+  '/run/.containerenv',
 ])
 
 /** Directories that hold runtime files: their own change is runtime when it is only that. */
-const RUNTIME_PARENTS = new Set(['/', '/etc', '/dev'])
+const RUNTIME_PARENTS = new Set(['/', '/etc', '/dev', '/run'])
 
 /**
  * A change is a runtime change when it touches a runtime path, or when it is a parent directory of

@@ -9,6 +9,8 @@ const LABELS: Record<string, string> = {
   'layer-tar': 'layer tar',
 }
 
-export function formatLabel(format: string): string {
-  return LABELS[format] ?? format
+/** `directory`: the image was read from a directory (an OCI layout is then no archive). */
+export function formatLabel(format: string, directory = false): string {
+  if (!directory) return LABELS[format] ?? format
+  return format === 'oci-layout' ? 'OCI layout directory' : `${LABELS[format] ?? format}, as a directory`
 }

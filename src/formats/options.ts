@@ -13,6 +13,11 @@ export interface ReadOptions {
   depth?: ScanDepth
   /** The command will read the bytes again: a stream source is copied to a temp file first. */
   reread?: boolean
+  /**
+   * False: every image of the archive, even when the argument names one (`oci:DIR:TAG`,
+   * `FILE@N`; see sources/parse.ts selectorOf): for rollback, whose base may be another of them.
+   */
+  select?: boolean
   /** How file contents are hashed (default xxh3). */
   contentHash?: ContentHash
 }

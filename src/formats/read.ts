@@ -51,7 +51,7 @@ export async function readArchive(path: string, options: ReadOptions): Promise<I
   }
   const onIt = onPlatform(images, options.platform, path)
   // `oci:DIR:TAG`, `docker-archive:FILE:REF`: the argument itself names the image.
-  return opened.selector ? [selectImage(onIt, opened.selector, path)] : onIt
+  return opened.selector && options.select !== false ? [selectImage(onIt, opened.selector, path)] : onIt
 }
 
 function checkBounds(image: Image): void {

@@ -73,11 +73,13 @@ export function rollbackImage(image: Image, step: Step, options: RollbackOptions
   FlatFs.of(layers)
   if (options.configMode === 'keep' && options.base) throw new UsageError('--config keep keeps the final config, so --base has nothing to add: give one or the other')
   const base = options.configMode === 'keep' ? undefined : chooseBase(image, cut, options)
+  if (cut === image.history.length - 1 && image.configBytes) {
+    // The last step is the image itself: its own config, byte for byte, so its id is the image's id.
+    return exactly(image, image.configBytes, layers, step, options)
+  }
   if (base && base.history.length - 1 === cut && base.layers.length === layers.length && base.configBytes) {
     // The step is the base image itself: its own config, byte for byte, so its id is the base's id.
-    const configBytes = Buffer.from(base.configBytes, 'base64')
-    const config = JSON.parse(configBytes.toString('utf8')) as Record<string, unknown>
-    return {config, configBytes, imageId: digestOf(configBytes), layers, repoTags: [tagFor(image, step, options)], step, inexact: []}
+    return exactly(image, base.configBytes, layers, step, options)
   }
   let runtime: RuntimeConfig
   let inexact: string[] = []
@@ -112,6 +114,13 @@ export function rollbackImage(image: Image, step: Step, options: RollbackOptions
     step,
     inexact,
   }
+}
+
+/** A step whose very config the archive holds (base64, as the model keeps it): the same image, same id. */
+function exactly(image: Image, configBase64: string, layers: Layer[], step: Step, options: RollbackOptions): RolledBackImage {
+  const configBytes = Buffer.from(configBase64, 'base64')
+  const config = JSON.parse(configBytes.toString('utf8')) as Record<string, unknown>
+  return {config, configBytes, imageId: digestOf(configBytes), layers, repoTags: [tagFor(image, step, options)], step, inexact: []}
 }
 
 function tagFor(image: Image, step: Step, options: RollbackOptions): string {

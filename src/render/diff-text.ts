@@ -111,7 +111,7 @@ function filesText(r: DiffResult, options: DiffTextOptions, style: Style): strin
 function sizesText(r: DiffResult): string {
   const lines: string[] = []
   for (const [label, side, size] of [['A', r.a, r.sizes.a], ['B', r.b, r.sizes.b]] as const) {
-    const stored = `Size ${label}: ${humanSize(size.bytes)} as stored (${formatLabel(side.format)}${size.compression === 'none' ? '' : `, ${size.compression}-compressed`})`
+    const stored = `Size ${label}: ${humanSize(size.bytes)} as stored (${formatLabel(side.format, side.source.kind === 'directory')}${size.compression === 'none' ? '' : `, ${size.compression}-compressed`})`
     if (side.kind === 'export') {
       lines.push(`${stored}: ${humanSize(size.visibleBytes)} of file content, the rest tar headers`)
       continue

@@ -1,7 +1,7 @@
 import {type CiResult} from '../compare/dive-ci.js'
 import {type Efficiency, userWastedRatio} from '../compare/efficiency.js'
 import {showPath} from './names.js'
-import {PLAIN, type Style} from './style.js'
+import {PLAIN, type Style, wrapWords} from './style.js'
 import {columns} from './table.js'
 import {humanSize, plural, shortCreatedBy} from './units.js'
 
@@ -34,7 +34,7 @@ export function renderEfficiency(e: Efficiency, options: EfficiencyTextOptions =
   if (d.inefficientPaths.length === 0) {
     out.push('  inefficient paths: none (no path is in more than one layer)')
   } else {
-    out.push(`  inefficient paths (in two or more layers; dive counts every copy as wasted): ${d.inefficientPaths.length}`)
+    out.push(wrapWords(`  inefficient paths (in two or more layers; dive counts every copy as wasted): ${d.inefficientPaths.length}`, style.width))
     const rows = d.inefficientPaths.slice(0, limit).map((p) => [String(p.count), diveBytes(p.bytes), showPath(p.path)])
     out.push(indent(columns(['COUNT', 'TOTAL SPACE', 'PATH'], rows, {width: inner(style), flexible: 2, bold: c.bold})))
     if (d.inefficientPaths.length > limit) out.push(`    ... and ${d.inefficientPaths.length - limit} more (--json lists them all)`)
@@ -42,8 +42,11 @@ export function renderEfficiency(e: Efficiency, options: EfficiencyTextOptions =
   out.push('')
   const h = e.hidden
   out.push(
-    c.bold('Hidden bytes, exactly:') +
-      ` ${humanSize(h.bytes)} in ${plural(h.files, 'file')} stored in the layers but not visible in the final filesystem (overwritten or deleted later); ${humanSize(h.storedBytes)} of file content stored, ${humanSize(h.visibleBytes)} visible.`,
+    wrapWords(
+      c.bold('Hidden bytes, exactly:') +
+        ` ${humanSize(h.bytes)} in ${plural(h.files, 'file')} stored in the layers but not visible in the final filesystem (overwritten or deleted later); ${humanSize(h.storedBytes)} of file content stored, ${humanSize(h.visibleBytes)} visible.`,
+      style.width,
+    ),
   )
   const layerRows = e.layers.map((l) => [
     String(l.index + 1),
@@ -70,7 +73,8 @@ export interface CiTextOptions {
 }
 
 export function renderCi(e: Efficiency, result: CiResult, options: CiTextOptions = {}): string {
-  const c = (options.style ?? PLAIN).color
+  const style = options.style ?? PLAIN
+  const c = style.color
   const out: string[] = [result.source === null ? '  Using default CI config' : `  Using CI config: ${result.source}`]
   out.push(...diveFigures(e).map((l) => `  ${l}`))
   out.push(c.bold('Inefficient Files:'))
@@ -83,7 +87,8 @@ export function renderCi(e: Efficiency, result: CiResult, options: CiTextOptions
   out.push(c.bold('Results:'))
   for (const r of result.rules) {
     const status = r.status === 'FAIL' ? c.bold(c.inverse(c.red('FAIL'))) : r.status === 'SKIP' ? c.blue('SKIP') : 'PASS'
-    out.push(`  ${status}: ${r.key}${r.message ? `: ${r.message}` : ''}`)
+    // Wrapped on a terminal only: piped, each rule stays one line, as dive prints it.
+    out.push(wrapWords(`  ${status}: ${r.key}${r.message ? `: ${r.message}` : ''}`, style.width, '        '))
   }
   const n = result.counts
   const line = `Result:${result.pass ? 'PASS' : 'FAIL'} [Total:${n.total}] [Passed:${n.passed}] [Failed:${n.failed}] [Warn:${n.warned}] [Skipped:${n.skipped}]`

@@ -10,7 +10,7 @@ export function imageHeader(label: string, s: ImageSummary, style: Style): strin
   const c = style.color
   const parts = [
     s.kind,
-    formatLabel(s.format) + (s.compression === 'none' ? '' : ` (${s.compression}-compressed)`),
+    formatLabel(s.format, s.source.kind === 'directory') + (s.compression === 'none' ? '' : ` (${s.compression}-compressed)`),
     s.imageId ? `id ${shortId(s.imageId)}` : 'no image id',
     s.repoTags.length > 0 ? s.repoTags.join(', ') : 'untagged',
     ...(s.platform ? [s.platform] : []),

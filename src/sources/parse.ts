@@ -11,6 +11,7 @@ import {existsSync} from 'node:fs'
  *   container:ID|NAME, podman-container:ID|NAME     a container's filesystem (as docker export)
  *   oci:DIR[:TAG], dir:DIR                          skopeo's directory transports
  *   docker-archive:FILE[:REF], oci-archive:FILE[:TAG]
+ *   FILE@N, FILE@NAME:TAG                           one image of an archive of several
  */
 export type SourceSpec =
   | {kind: 'path'; path: string; selector?: string}
@@ -45,6 +46,9 @@ export function parseSource(arg: string): SourceSpec {
       return at === -1 ? {kind: 'path', path: rest} : {kind: 'path', path: rest.slice(0, at), selector: rest.slice(at + 1)}
     }
   }
+  // ARCHIVE@N, ARCHIVE@NAME:TAG: one image of an archive that holds several.
+  const at = arg.lastIndexOf('@')
+  if (at > 0 && existsSync(arg.slice(0, at))) return {kind: 'path', path: arg.slice(0, at), selector: arg.slice(at + 1)}
   return {kind: 'path', path: arg}
 }
 
@@ -52,4 +56,10 @@ export function parseSource(arg: string): SourceSpec {
 export function namesSource(arg: string): boolean {
   const colon = arg.indexOf(':')
   return arg === '-' || existsSync(arg) || (colon > 0 && (arg.slice(0, colon) in ENGINE_PREFIXES || PATH_PREFIXES.has(arg.slice(0, colon))))
+}
+
+/** The image an argument names inside its archive (`oci:DIR:TAG`, `FILE@N`), if it names one. */
+export function selectorOf(arg: string): string | undefined {
+  const spec = parseSource(arg)
+  return spec.kind === 'path' ? spec.selector : undefined
 }
