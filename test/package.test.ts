@@ -30,9 +30,15 @@ describe('npm pack + npm install -g', () => {
     expect(stdout).toMatch(/^imgdiff\/\d+\.\d+\.\d+ /)
   })
 
-  it('imgdiff --help lists every command', async () => {
+  it('imgdiff --help lists every command on its own line of the COMMANDS section', async () => {
     const {stdout} = await exec(bin, ['--help'])
-    for (const c of ['diff', 'inspect', 'tree', 'rollback', 'flatten', 'import']) expect(stdout).toContain(c)
+    // The section runs from its heading to the next heading (or the end); a word elsewhere (USAGE, a summary) does not count.
+    const section = /^COMMANDS\n([\s\S]*?)(?=^\S|(?![\s\S]))/m.exec(stdout)
+    expect(section, `no COMMANDS section in:\n${stdout}`).not.toBeNull()
+    for (const c of ['diff', 'inspect', 'tree', 'rollback', 'flatten', 'import', 'report']) {
+      // Two spaces of indent, the command, then at least two spaces before its summary.
+      expect(section![1], c).toMatch(new RegExp(`^  ${c} {2,}\\S`, 'm'))
+    }
   })
 
   it('the installed binary does the main job', async () => {

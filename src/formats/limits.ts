@@ -8,7 +8,7 @@ import {BadArchiveError} from '../errors.js'
 export const LIMITS = {
   layers: fromEnv('IMGDIFF_MAX_LAYERS', 1000),
   historyEntries: fromEnv('IMGDIFF_MAX_HISTORY', 10_000),
-  /** File entries across all layers of one archive (memory grows with this, ~300 bytes each). */
+  /** Entries of one archive: its own members and those of all its layers (memory grows with this, ~300 bytes each). */
   files: fromEnv('IMGDIFF_MAX_FILES', 5_000_000),
   /** A compressed stream may expand this many times (deflate's own maximum is about 1032x, reached by runs of zeros)... */
   expansionRatio: fromEnv('IMGDIFF_MAX_EXPANSION', 1000),

@@ -3,6 +3,7 @@ import {digestOf, sha256Hex} from '../archive/hash.js'
 import {BadArchiveError} from '../errors.js'
 import {historyFromConfig} from '../image/history.js'
 import {type Image, type Layer} from '../image/model.js'
+import {DOC_CAP} from './member-kind.js'
 import {type Scan, type ScanDepth, type ScannedMember} from './scan.js'
 
 /**
@@ -55,7 +56,10 @@ export class Members {
   /** Parse a small JSON document, naming it in every error. */
   json<T = unknown>(name: string, what: string): {value: T; bytes: Buffer} {
     const m = this.resolve(name, what)
-    if (!m.doc) throw new BadArchiveError(this.path, `${what} '${name}' is too large or not a JSON document`)
+    if (!m.doc) {
+      const why = m.size > DOC_CAP ? `is ${m.size} bytes, over the ${DOC_CAP / 1024 / 1024} MB imgdiff reads as a document` : 'is not a JSON document'
+      throw new BadArchiveError(this.path, `${what} '${name}' ${why}`)
+    }
     try {
       return {value: JSON.parse(m.doc.toString('utf8')) as T, bytes: m.doc}
     } catch (error) {

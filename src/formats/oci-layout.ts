@@ -19,7 +19,7 @@ const INDEX_TYPES = new Set([
 /** OCI image layout (skopeo oci-archive, buildah, umoci): index.json -> manifest -> config + layers. */
 export function readOciLayout(m: Members, options: ReadOptions): Image[] {
   const {value: index} = m.json<{manifests?: Descriptor[] | null}>('index.json', 'index.json')
-  const top = descriptors(m, index?.manifests, 'index.json')
+  const top = onePlatform(m, descriptors(m, index?.manifests, 'index.json'), options.platform)
   if (top.length === 0) throw new BadArchiveError(m.path, 'index.json lists no image')
   const images: Image[] = []
   for (const desc of top) {
@@ -77,6 +77,19 @@ function pickPlatform(m: Members, desc: Descriptor, wanted: string | undefined):
   throw new UsageError(
     `${m.path}: the index holds several platforms (${list.map((d) => platformText(d.platform)).join(', ')}); pick one with --platform`,
   )
+}
+
+/**
+ * index.json itself may list one image for several platforms (no nested index): then, as for a
+ * nested one, --platform picks, else linux/amd64, else it is the user's choice. Several images of
+ * one platform (several tags) are all kept.
+ */
+function onePlatform(m: Members, top: Descriptor[], wanted: string | undefined): Descriptor[] {
+  const platforms = new Set(top.filter((d) => d.platform && !isAttestation(d) && !INDEX_TYPES.has(d.mediaType ?? '')).map((d) => platformText(d.platform)))
+  if (wanted || platforms.size < 2) return top
+  const amd64 = top.filter((d) => !d.platform || (d.platform.os === 'linux' && d.platform.architecture === 'amd64'))
+  if (amd64.some((d) => d.platform)) return amd64
+  throw new UsageError(`${m.path}: index.json lists several platforms (${[...platforms].join(', ')}); pick one with --platform`)
 }
 
 function tagsOf(...descs: Descriptor[]): string[] {

@@ -1,3 +1,4 @@
+import {parseHealthcheck} from './healthcheck.js'
 import {type HistoryEntry, type RuntimeConfig} from './model.js'
 
 /**
@@ -256,13 +257,22 @@ function apply(c: RuntimeConfig, ins: Instruction, cmdSet: boolean): boolean {
       return true
     }
 
+    case 'HEALTHCHECK': {
+      // A history entry records a Go struct dump (`&{["CMD-SHELL" "x"] "5s" ...}`), which cannot
+      // be read back faithfully; `--change` gives Dockerfile syntax.
+      if (ins.arg.startsWith('&{')) return false
+      const check = parseHealthcheck(ins.arg)
+      if (typeof check === 'string') return false
+      c.Healthcheck = check
+      return true
+    }
+
     case 'ARG':
     case 'MAINTAINER': {
       return true
     }
 
     default: {
-      // HEALTHCHECK is recorded as a Go struct dump, which cannot be read back faithfully.
       return false
     }
   }

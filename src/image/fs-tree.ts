@@ -69,6 +69,8 @@ export interface Lookup {
   dir: Inode
   name: string
   node?: Inode
+  /** The real path of `name` in `dir`, when the lookup met it as it is (the path was real). */
+  real?: string
 }
 
 export class FsTree {
@@ -97,12 +99,12 @@ export class FsTree {
       if (hit && (!follow || hit.type !== 'symlink')) {
         const cut = path.lastIndexOf('/')
         const dir = cut === 0 ? this.root : this.paths.get(path.slice(0, cut))
-        if (dir) return {dir, name: path.slice(cut + 1), node: hit}
+        if (dir) return {dir, name: path.slice(cut + 1), node: hit, real: path}
       } else if (!hit && isPlainPath(path)) {
         // A new name in a directory already known by its real path: most members of a layer.
         const cut = path.lastIndexOf('/')
         const dir = cut === 0 ? this.root : this.paths.get(path.slice(0, cut))
-        if (dir?.type === 'dir') return {dir, name: path.slice(cut + 1), node: undefined}
+        if (dir?.type === 'dir') return {dir, name: path.slice(cut + 1), node: undefined, real: path}
       }
     }
     let dir = path.startsWith('/') ? this.root : start
@@ -156,9 +158,12 @@ export class FsTree {
     dir.mtime = null
   }
 
-  /** Put a new inode (or another name of an existing one) at `name` in `dir`, which must be free. */
-  add(dir: Inode, name: string, node: Inode): void {
-    const path = this.pathIn(dir, name)
+  /**
+   * Put a new inode (or another name of an existing one) at `name` in `dir`, which must be free.
+   * `real`: its real path when the caller knows it (a string already held costs nothing more).
+   */
+  add(dir: Inode, name: string, node: Inode, real?: string): void {
+    const path = real ?? this.pathIn(dir, name)
     this.touchPath(path, undefined)
     if (node.type === 'dir') {
       node.parent = dir

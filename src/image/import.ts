@@ -2,6 +2,7 @@ import {digestOf} from '../archive/hash.js'
 import {UsageError} from '../errors.js'
 import {applyInstructions} from './config-replay.js'
 import {FlatFs} from './flatten.js'
+import {parseHealthcheck} from './healthcheck.js'
 import {type Image, type RuntimeConfig} from './model.js'
 import {normalizeTag} from './rollback.js'
 
@@ -33,15 +34,25 @@ export function importImage(rootfs: Image, tag: string, changes: string[], now =
   return {configBytes, imageId: digestOf(configBytes), diffId, repoTags: [normalizeTag(tag)]}
 }
 
-const CHANGEABLE = ['CMD', 'ENTRYPOINT', 'ENV', 'LABEL', 'WORKDIR', 'USER', 'EXPOSE', 'VOLUME', 'STOPSIGNAL', 'SHELL', 'ONBUILD']
+/**
+ * What `docker import --change` takes (moby's list of commit commands). STOPSIGNAL came with
+ * Docker 23 (Docker 20.10 refuses it); SHELL, ARG, MAINTAINER, RUN and the rest no Docker takes.
+ */
+const CHANGEABLE = ['CMD', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'HEALTHCHECK', 'LABEL', 'ONBUILD', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR']
 
-/** `--change` instructions, checked before anything is read: each one must be one imgdiff can apply. */
+/** `--change` instructions, checked before anything is read: each one must be one Docker's import takes. */
 export function checkChanges(changes: string[]): void {
   for (const change of changes) {
-    const word = change.trim().split(/\s+/)[0]?.toUpperCase() ?? ''
-    if (CHANGEABLE.includes(word) && change.trim().split(/\s+/).length === 1) {
+    const words = change.trim().split(/\s+/)
+    const word = words[0]?.toUpperCase() ?? ''
+    if (!CHANGEABLE.includes(word)) throw new UsageError(`--change '${change}': docker import does not take ${word || 'an empty instruction'} (it takes ${CHANGEABLE.join(', ')})`)
+    if (words.length === 1) {
       throw new UsageError(`--change '${change}': ${word} needs an argument, e.g. --change '${word === 'CMD' || word === 'ENTRYPOINT' ? `${word} ["sh"]` : `${word} ...`}'`)
     }
-    if (applyInstructions({}, [change]) !== null) throw new UsageError(`--change '${change}': not an instruction imgdiff can apply (${CHANGEABLE.join(', ')})`)
+    if (word === 'HEALTHCHECK') {
+      const check = parseHealthcheck(change.trim().slice(word.length))
+      if (typeof check === 'string') throw new UsageError(`--change '${change}': ${check}`)
+    }
+    if (applyInstructions({}, [change]) !== null) throw new UsageError(`--change '${change}': ${word} could not be read as Docker reads it`)
   }
 }

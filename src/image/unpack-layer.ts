@@ -1,6 +1,6 @@
 import {ImgdiffError} from '../errors.js'
 import {cleanNameOf} from './file-entry.js'
-import {FsError, type FsTree, type Inode} from './fs-tree.js'
+import {FsError, type FsTree, type Inode, type Lookup} from './fs-tree.js'
 import {type FileEntry} from './model.js'
 import {baseName, goClean, joinPath, landingPath, parentOf} from './paths.js'
 
@@ -169,13 +169,13 @@ class LayerUnpack {
       }
 
       case 'dir': {
-        const {dir, name, node} = fs.resolve(path, false, 'mkdir')
-        if (node?.type === 'dir') {
-          fs.touchInode(node)
-          return node
+        const at = fs.resolve(path, false, 'mkdir')
+        if (at.node?.type === 'dir') {
+          fs.touchInode(at.node)
+          return at.node
         }
-        if (node) throw new FsError('EEXIST', 'mkdir', path)
-        return this.put(dir, name, {type: 'dir', mode: e.mode, uid: 0, gid: 0, mtime: null, size: 0, layer: this.layer}, path, 'mkdir')
+        if (at.node) throw new FsError('EEXIST', 'mkdir', path)
+        return this.put(at, {type: 'dir', mode: e.mode, uid: 0, gid: 0, mtime: null, size: 0, layer: this.layer}, path, 'mkdir')
       }
 
       case 'hardlink': {
@@ -183,17 +183,17 @@ class LayerUnpack {
         const target = fs.resolve(targetPath, false, 'link').node
         if (!target) throw new FsError('ENOENT', 'link', `${targetPath} ${path}`)
         if (target.type === 'dir') throw new FsError('EPERM', 'link', `${targetPath} ${path}`)
-        const {dir, name, node} = fs.resolve(path, false, 'link')
-        if (node) throw new FsError('EEXIST', 'link', `${targetPath} ${path}`)
+        const at = fs.resolve(path, false, 'link')
+        if (at.node) throw new FsError('EEXIST', 'link', `${targetPath} ${path}`)
         fs.touchInode(target)
-        fs.add(dir, name, target)
+        fs.add(at.dir, at.name, target, at.real)
         return target
       }
 
       case 'symlink': {
         if (!e.linkTarget) throw new FsError('ENOENT', 'symlink', ` ${path}`)
-        const {dir, name} = fs.resolve(path, false, 'symlink')
-        return this.put(dir, name, {type: 'symlink', mode: 0o777, uid: 0, gid: 0, mtime: null, size: 0, target: e.linkTarget, layer: this.layer}, path, 'symlink')
+        const at = fs.resolve(path, false, 'symlink')
+        return this.put(at, {type: 'symlink', mode: 0o777, uid: 0, gid: 0, mtime: null, size: 0, target: e.linkTarget, layer: this.layer}, path, 'symlink')
       }
 
       case 'file': {
@@ -205,25 +205,25 @@ class LayerUnpack {
         }
         const node: Inode = {type: 'file', mode: e.mode, uid: 0, gid: 0, mtime: null, size: e.size, layer: this.layer, source: [this.layer, index]}
         if (e.digest !== undefined) node.digest = e.digest
-        return this.put(at.dir, at.name, node, path, 'open')
+        return this.put(at, node, path, 'open')
       }
 
       default: {
         // fifo, char, block: mknod.
-        const {dir, name} = fs.resolve(path, false, 'mknod')
+        const at = fs.resolve(path, false, 'mknod')
         const node: Inode = {type: e.type, mode: e.mode, uid: 0, gid: 0, mtime: null, size: 0, layer: this.layer}
         if (e.type !== 'fifo') {
           node.devmajor = e.devmajor ?? 0
           node.devminor = e.devminor ?? 0
         }
-        return this.put(dir, name, node, path, 'mknod')
+        return this.put(at, node, path, 'mknod')
       }
     }
   }
 
-  private put(dir: Inode, name: string, node: Inode, path: string, op: string): Inode {
-    if (dir.children!.has(name)) throw new FsError('EEXIST', op, path)
-    this.fs.add(dir, name, node)
+  private put(at: Lookup, node: Inode, path: string, op: string): Inode {
+    if (at.dir.children!.has(at.name)) throw new FsError('EEXIST', op, path)
+    this.fs.add(at.dir, at.name, node, at.real)
     return node
   }
 
@@ -251,12 +251,12 @@ class LayerUnpack {
     }
     const parent = parentOf(path)
     if (parent !== '/') this.mkdirAll(parent)
-    const {dir, name, node} = this.fs.resolve(path, false, 'mkdir')
-    if (node) {
-      if (node.type === 'dir') return
+    const at = this.fs.resolve(path, false, 'mkdir')
+    if (at.node) {
+      if (at.node.type === 'dir') return
       throw new FsError('EEXIST', 'mkdir', path)
     }
-    this.fs.add(dir, name, {type: 'dir', mode: 0o600, uid: 0, gid: 0, mtime: null, size: 0, layer: this.layer})
+    this.fs.add(at.dir, at.name, {type: 'dir', mode: 0o600, uid: 0, gid: 0, mtime: null, size: 0, layer: this.layer}, at.real)
   }
 
   /** Go's os.RemoveAll: a missing path is fine; a path through a non-directory is not. */
