@@ -20,7 +20,7 @@ export default class Import extends ImgdiffCommand {
   static flags = {
     output: Flags.string({char: 'o', description: 'file to write (- for stdout)', required: true}),
     tag: Flags.string({description: 'NAME:TAG of the image', required: true}),
-    change: Flags.string({description: 'Dockerfile instruction to apply to the config (CMD, ENTRYPOINT, ENV, ...), repeatable', multiple: true, multipleNonGreedy: true}),
+    change: Flags.string({description: 'Dockerfile instruction to apply to the config, as docker import --change takes them: CMD, ENTRYPOINT, ENV, EXPOSE, HEALTHCHECK, LABEL, ONBUILD, STOPSIGNAL (Docker 23+), USER, VOLUME, WORKDIR; repeatable, applied in order', multiple: true, multipleNonGreedy: true}),
     force: Flags.boolean({description: 'replace OUTPUT if it exists', default: false}),
   }
 
