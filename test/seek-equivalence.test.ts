@@ -77,21 +77,34 @@ describe('hashJob', () => {
   })
 })
 
-describe('hashJobs', () => {
+describe('runJobs', () => {
   it('threads give what one thread gives, each result where its job was', async () => {
     // From the build: a worker thread loads the module it is in, which must be JavaScript.
-    const {hashJobs} = (await import(path.join(ROOT, 'dist/formats/range-hash-pool.js'))) as typeof import('../src/formats/range-hash-pool.js')
+    const {runJobs} = (await import(path.join(ROOT, 'dist/formats/job-pool.js'))) as typeof import('../src/formats/job-pool.js')
     const file = path.join(ROOT, 'fixtures/multistep.save.tar')
-    const scan = await scanArchive(await openSource(file, {reread: false}))
-    const jobs: HashJob[] = [...scan.members.values()]
-      .filter((m) => m.layer)
-      .map((m) => ({start: m.dataOffset, size: m.size, whole: true, files: m.layer!.files.filter((f) => f.type === 'file').map((f) => ({at: m.dataOffset + f.offset!, stored: f.size, size: f.size}))}))
-    expect(jobs.length).toBeGreaterThan(3)
+    const scan = await scanArchive({...(await openSource(file, {reread: false})), reopen: null})
+    const layers = [...scan.members.values()].filter((m) => m.layer)
+    expect(layers.length).toBeGreaterThan(3)
+    const jobs = [
+      ...layers.map((m) => ({layer: {start: m.dataOffset, size: m.size, name: m.name, whole: true}})),
+      {hash: {start: layers[0].dataOffset, size: layers[0].size, whole: true, files: []}},
+    ]
     let heard = 0
-    const threaded = await hashJobs(file, jobs, 'xxh3', (n) => (heard = n), 0)
-    const inline = await hashJobs(file, jobs, 'xxh3')
+    const threaded = await runJobs(file, file, jobs, 'xxh3', (n) => (heard = n), 0)
+    const inline = await runJobs(file, file, jobs, 'xxh3')
     expect(threaded).toEqual(inline)
-    expect(threaded.map((r) => r.sha256)).toEqual(jobs.map((j) => [...scan.members.values()].find((m) => m.dataOffset === j.start)!.layer!.diffId))
-    expect(heard).toBe(jobs.reduce((n, j) => n + j.size, 0))
+    // Judged by the streamed read: each layer's digest, diff_id and files.
+    expect(threaded.slice(0, -1).map((r: any) => [r.layer.digest, r.layer.layer.diffId, r.layer.layer.files.map((f: any) => [f.path, f.digest])])).toEqual(
+      layers.map((m) => [m.digest, m.layer!.diffId, m.layer!.files.map((f) => [f.path, f.digest])]),
+    )
+    expect((threaded.at(-1) as any).hash.sha256).toBe(layers[0].digest)
+    expect(heard).toBe(jobs.reduce((n, j) => n + ('hash' in j ? j.hash.size : j.layer.size), 0))
+  })
+
+  it('a compressed layer is inflated, hashed and parsed where it lies too', async () => {
+    const file = path.join(ROOT, 'fixtures/busybox-1.oci-gzip.tar')
+    const r = await both(file)
+    expect(r!.seeked).toEqual(r!.streamed)
+    expect(JSON.stringify(r!.seeked)).toContain('"size"')
   })
 })

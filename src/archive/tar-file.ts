@@ -2,6 +2,8 @@ import {readSync} from 'node:fs'
 import {TarFormatError, TarReader, type TarVisitor} from './tar-reader.js'
 
 const CHUNK = 64 * 1024
+/** Enough for a header and most extended headers. */
+const HEAD = 4 * 1024
 
 /**
  * Walk the tar that lies in a file at [start, end) by seeking: headers are read, contents are
@@ -23,16 +25,26 @@ export function walkWith(reader: TarReader, fd: number, start: number, end: numb
   let buf = block.subarray(0, 0)
   let bufStart = start
   let pos = start
+  let jumped = 0
   while (pos < end && !reader.finished) {
     if (pos >= bufStart + buf.length) {
-      const n = readSync(fd, block, 0, Math.min(block.length, end - pos), pos)
+      // Far apart, members' headers are read alone (a chunk would be mostly content never looked
+      // at); close together, or when the reader needs more of the same header, a chunk serves many.
+      const size = jumped > CHUNK ? HEAD : CHUNK
+      const n = readSync(fd, block, 0, Math.min(size, end - pos), pos)
       if (n === 0) break
       buf = block.subarray(0, n)
       bufStart = pos
     }
     // Small members sit in the chunk already read: a skip within it costs no read.
-    pos += reader.push(buf.subarray(pos - bufStart))
-    if (reader.atSkippedBody) pos = jump(reader, pos, end)
+    const taken = reader.push(buf.subarray(pos - bufStart))
+    pos += taken
+    jumped = 0
+    if (reader.atSkippedBody) {
+      const from = pos
+      pos = jump(reader, pos, end)
+      jumped = pos - from
+    }
   }
   reader.end()
 }

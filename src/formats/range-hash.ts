@@ -1,6 +1,7 @@
 import {createHash} from 'node:crypto'
 import {readSync} from 'node:fs'
 import {type ContentHash, contentHasher, type Hasher} from '../archive/hash.js'
+import {type FileEntry} from '../image/model.js'
 
 /**
  * One stretch of a plain archive file to hash in one read: the sha256 of all of it (a layer's
@@ -128,4 +129,21 @@ class FileHasher {
     if (this.file.sparse) this.zeros(this.file.size - this.logical)
     return this.hasher.digest()
   }
+}
+
+/** Regular files whose bytes a scan located. */
+export function isStored(f: FileEntry): boolean {
+  return f.type === 'file' && f.offset !== undefined
+}
+
+/** Where a file's bytes lie in the archive file, its tar starting at `base`. */
+export function rangeOf(f: FileEntry, base: number): RangeFile {
+  const stored = f.sparse ? f.sparse.reduce((n, [, length]) => n + length, 0) : f.size
+  return {at: base + f.offset!, stored, size: f.size, ...(f.sparse ? {sparse: f.sparse} : {})}
+}
+
+export function setDigests(files: FileEntry[], digests: string[]): void {
+  files.forEach((f, i) => {
+    f.digest = digests[i]
+  })
 }

@@ -10,8 +10,8 @@ import {type FileEntry} from '../image/model.js'
 import {landingPath} from '../image/paths.js'
 import {EntryRecorder, LayerFeed, type LayerScan} from './layer-scan.js'
 import {classify} from './member-kind.js'
-import {hashSeeked} from './seek-hash.js'
-import {seekScan} from './seek-scan.js'
+import {completeSeeked} from './seek-hash.js'
+import {type SeekedLayer, seekScan} from './seek-scan.js'
 import {describeTarFailure} from './tar-failure.js'
 import {Budget} from './limits.js'
 
@@ -90,12 +90,12 @@ export async function scanArchive(opened: OpenedSource, options: ScanOptions = {
   const budget = new Budget(archive.path)
   const depth = options.depth ?? 'full'
   if (opened.reopen?.kind === 'file' && opened.compression === 'none') {
-    // A plain file: its structure by seeking, then (full) its bytes hashed where they lie, on every core.
-    const seeked = seekScan(opened.reopen.path, archive, depth === 'full' ? 'structure' : depth, budget)
+    // A plain file: its structure by seeking, then (full) its layers read where they lie, on every core.
+    const seeked = seekScan(opened.reopen.path, archive, depth, budget)
     if (seeked) {
-      if (depth === 'full') await hashSeekedOrSay(seeked, opened.reopen.path, options)
+      if (depth === 'full') await completeOrSay(seeked.scan, seeked.layers, opened.reopen.path, budget, options)
       options.onProgress?.(archive.bytes)
-      return seeked
+      return seeked.scan
     }
   }
   const outer = new OuterVisitor(options.contentHash ?? 'xxh3', budget, depth)
@@ -130,10 +130,11 @@ export async function scanArchive(opened: OpenedSource, options: ScanOptions = {
   return {archive, members: outer.members, rootfs: outer.rootfs, plainDigest: outer.hashPlain && depth === 'full' ? 'sha256:' + plainHash.digest('hex') : null, plainSize: plainBytes}
 }
 
-async function hashSeekedOrSay(scan: Scan, path: string, options: ScanOptions): Promise<void> {
+async function completeOrSay(scan: Scan, layers: SeekedLayer[], path: string, budget: Budget, options: ScanOptions): Promise<void> {
   try {
-    await hashSeeked(scan, path, options.contentHash ?? 'xxh3', options.onProgress)
+    await completeSeeked(scan, layers, path, options.contentHash ?? 'xxh3', budget, options.onProgress)
   } catch (error) {
+    if (error instanceof ImgdiffError) throw error
     throw new BadArchiveError(scan.archive.path, `could not be read to the end: ${errorMessage(error)}`)
   }
 }

@@ -16,11 +16,17 @@ import {type Scan, type ScanDepth, type ScannedArchive, type ScannedMember} from
 /**
  * The structure of a plain (uncompressed) archive file, read by seeking: its documents, and for
  * `structure` every uncompressed layer's member headers, without reading the bytes in between.
- * Flatten and rollback need no more (they read the bytes they copy once, later). Returns null
- * when a layer is compressed (its headers can only be reached by inflating it all): the caller
- * then streams the archive instead.
+ * Flatten and rollback need no more (they read the bytes they copy once, later). For `full`, the
+ * layers are listed, not read: the caller reads them on every core (seek-hash.ts). Returns null
+ * for `structure` when a layer is compressed (its headers can only be reached by inflating it
+ * all): the caller then streams the archive instead.
  */
-export function seekScan(path: string, archive: ScannedArchive, depth: Exclude<ScanDepth, 'full'>, budget: Budget): Scan | null {
+export interface SeekedLayer {
+  member: ScannedMember
+  compressed: boolean
+}
+
+export function seekScan(path: string, archive: ScannedArchive, depth: ScanDepth, budget: Budget): {scan: Scan; layers: SeekedLayer[]} | null {
   const fd = openSync(path, 'r')
   const outer = new SeekingVisitor(fd, depth, budget)
   const reader = new TarReader(outer, {skipBodies: true})
@@ -34,19 +40,21 @@ export function seekScan(path: string, archive: ScannedArchive, depth: Exclude<S
   }
   if (outer.compressedLayer) return null
   if (reader.count === 0) throw new BadArchiveError(archive.path, 'is not a tar archive (no entries)')
-  return {archive, members: outer.members, rootfs: outer.rootfs, plainDigest: null, plainSize: archive.bytes}
+  return {scan: {archive, members: outer.members, rootfs: outer.rootfs, plainDigest: null, plainSize: archive.bytes}, layers: outer.layers}
 }
 
 class SeekingVisitor implements TarVisitor {
   readonly members = new Map<string, ScannedMember>()
   readonly rootfs: FileEntry[] = []
   compressedLayer = false
+  /** Members that hold a layer, for a full read to read, and whether the layer is compressed. */
+  readonly layers: SeekedLayer[] = []
   private member?: ScannedMember
   private doc: Buffer[] | null = null
 
   constructor(
     private readonly fd: number,
-    private readonly depth: Exclude<ScanDepth, 'full'>,
+    private readonly depth: ScanDepth,
     private readonly budget: Budget,
   ) {}
 
@@ -66,6 +74,7 @@ class SeekingVisitor implements TarVisitor {
         const kind = classify(member.name, m.storedSize, start)
         if (kind === 'doc') this.doc = []
         else if (kind === 'layer' && this.depth === 'structure') this.walkLayer(member, start)
+        else if (kind === 'layer' && this.depth === 'full') this.layers.push({member, compressed: sniffCompression(start) !== 'none'})
         break
       }
 
