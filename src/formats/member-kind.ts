@@ -1,5 +1,8 @@
 import {sniffCompression} from '../archive/compression.js'
+import {type TarMember} from '../archive/tar-member.js'
 import {looksLikeTar} from '../archive/tar-reader.js'
+import {landingPath} from '../image/paths.js'
+import {type ScannedMember} from './scan.js'
 
 /** Documents larger than this are not metadata; a config or manifest is a few KB. */
 export const DOC_CAP = 16 * 1024 * 1024
@@ -23,4 +26,11 @@ export function classify(name: string, size: number, start: Buffer): 'doc' | 'la
 /** A member this deep is never a layer or a document: its first bytes need not be read. */
 export function tooDeep(name: string): boolean {
   return name.split('/').length > MAX_LAYER_DEPTH
+}
+
+/** A member that is not a regular file: a directory or link is kept (a layout may link its blobs); the rest are not wanted. */
+export function recordOther(members: Map<string, ScannedMember>, base: ScannedMember, m: TarMember): void {
+  if (m.typeflag === '5') members.set(base.name, {...base, type: 'dir', size: 0})
+  else if (m.typeflag === '2') members.set(base.name, {...base, type: 'symlink', size: 0, linkTarget: m.linkname})
+  else if (m.typeflag === '1') members.set(base.name, {...base, type: 'hardlink', size: 0, linkTarget: landingPath(m.linkname).slice(1)})
 }

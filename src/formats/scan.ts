@@ -9,7 +9,7 @@ import {fileEntryFromMember} from '../image/file-entry.js'
 import {type FileEntry} from '../image/model.js'
 import {landingPath} from '../image/paths.js'
 import {EntryRecorder, LayerFeed, type LayerScan} from './layer-scan.js'
-import {classify} from './member-kind.js'
+import {classify, recordOther} from './member-kind.js'
 import {completeSeeked} from './seek-hash.js'
 import {type SeekedLayer, seekScan} from './seek-scan.js'
 import {describeTarFailure} from './tar-failure.js'
@@ -174,27 +174,8 @@ class OuterVisitor implements TarVisitor {
     const path = landingPath(m.name)
     if (path === '/') return
     const base: ScannedMember = {name: path.slice(1), type: 'file', size: m.size, dataOffset: m.dataOffset}
-    switch (m.typeflag) {
-      case '0': {
-        this.current = new MemberReader(base, this.kind, this.budget, this.depth)
-        break
-      }
-
-      case '5': {
-        this.members.set(base.name, {...base, type: 'dir', size: 0})
-        break
-      }
-
-      case '2': {
-        this.members.set(base.name, {...base, type: 'symlink', size: 0, linkTarget: m.linkname})
-        break
-      }
-
-      case '1': {
-        this.members.set(base.name, {...base, type: 'hardlink', size: 0, linkTarget: landingPath(m.linkname).slice(1)})
-        break
-      }
-    }
+    if (m.typeflag === '0') this.current = new MemberReader(base, this.kind, this.budget, this.depth)
+    else recordOther(this.members, base, m)
   }
 
   body(chunk: Buffer): void {

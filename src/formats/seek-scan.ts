@@ -9,7 +9,7 @@ import {type FileEntry} from '../image/model.js'
 import {landingPath} from '../image/paths.js'
 import {EntryRecorder} from './layer-scan.js'
 import {type Budget} from './limits.js'
-import {classify, tooDeep} from './member-kind.js'
+import {classify, recordOther, tooDeep} from './member-kind.js'
 import {describeTarFailure} from './tar-failure.js'
 import {type Scan, type ScanDepth, type ScannedArchive, type ScannedMember} from './scan.js'
 
@@ -66,33 +66,14 @@ class SeekingVisitor implements TarVisitor {
     const path = landingPath(m.name)
     if (path === '/') return
     const member: ScannedMember = {name: path.slice(1), type: 'file', size: m.size, dataOffset: m.dataOffset}
-    switch (m.typeflag) {
-      case '0': {
-        this.member = member
-        if (tooDeep(member.name)) break
-        const start = readAt(this.fd, m.dataOffset, Math.min(512, m.storedSize))
-        const kind = classify(member.name, m.storedSize, start)
-        if (kind === 'doc') this.doc = []
-        else if (kind === 'layer' && this.depth === 'structure') this.walkLayer(member, start)
-        else if (kind === 'layer' && this.depth === 'full') this.layers.push({member, compressed: sniffCompression(start) !== 'none'})
-        break
-      }
-
-      case '5': {
-        this.members.set(member.name, {...member, type: 'dir', size: 0})
-        break
-      }
-
-      case '2': {
-        this.members.set(member.name, {...member, type: 'symlink', size: 0, linkTarget: m.linkname})
-        break
-      }
-
-      case '1': {
-        this.members.set(member.name, {...member, type: 'hardlink', size: 0, linkTarget: landingPath(m.linkname).slice(1)})
-        break
-      }
-    }
+    if (m.typeflag !== '0') return recordOther(this.members, member, m)
+    this.member = member
+    if (tooDeep(member.name)) return
+    const start = readAt(this.fd, m.dataOffset, Math.min(512, m.storedSize))
+    const kind = classify(member.name, m.storedSize, start)
+    if (kind === 'doc') this.doc = []
+    else if (kind === 'layer' && this.depth === 'structure') this.walkLayer(member, start)
+    else if (kind === 'layer' && this.depth === 'full') this.layers.push({member, compressed: sniffCompression(start) !== 'none'})
   }
 
   /** An uncompressed layer: its own headers, by seeking within its bytes. */
