@@ -14,17 +14,10 @@ import {readFileSync} from 'node:fs'
 import path from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 import {cleanupTemps, expectOneLineError, fixture, ROOT, run, tempDir} from './helpers/cli.js'
-import {judgeListing, type JudgeEntry} from './helpers/judge.js'
+import {type CaseAnswer, judgeListing, type JudgeEntry} from './helpers/judge.js'
 
 afterAll(cleanupTemps)
 
-interface CaseAnswer {
-  what: string
-  loads: boolean
-  error?: string
-  unpackTime?: string[]
-  entries?: JudgeEntry[]
-}
 
 const says = JSON.parse(readFileSync(fixture('fidelity/docker-says.json'), 'utf8')) as {engine: string; cases: Record<string, CaseAnswer>}
 const CASES = path.join(ROOT, 'fixtures/fidelity/cases')

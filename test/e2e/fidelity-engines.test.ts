@@ -14,16 +14,9 @@ import {existsSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {cleanupTemps, fixture, ROOT, tempDir} from '../helpers/cli.js'
-import {type JudgeEntry} from '../helpers/judge.js'
+import {type CaseAnswer, type JudgeEntry} from '../helpers/judge.js'
 import {decideEngine, exec} from './engine-helpers.js'
 
-interface CaseAnswer {
-  what: string
-  loads: boolean
-  error?: string
-  unpackTime?: string[]
-  entries?: JudgeEntry[]
-}
 type Says = {engine: string; cases: Record<string, CaseAnswer>}
 
 const decision = decideEngine()

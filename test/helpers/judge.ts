@@ -22,6 +22,15 @@ export interface JudgeEntry {
   group?: string[]
 }
 
+/** What fixtures/fidelity/docker-says.json (and podman-says.json) record for one case. */
+export interface CaseAnswer {
+  what: string
+  loads: boolean
+  error?: string
+  unpackTime?: string[]
+  entries?: JudgeEntry[]
+}
+
 export async function judgeListing(tar: string): Promise<JudgeEntry[]> {
   const r = await exec('python3', [path.join(ROOT, 'test/judge/list_tar.py'), tar])
   if (r.code !== 0) throw new Error(`the judge (list_tar.py) could not read ${tar}: ${r.stderr}`)
