@@ -154,7 +154,8 @@ export function replayConfig(finalConfig: RuntimeConfig, history: HistoryEntry[]
       builderSeen = true
       // Both builders give a build a default PATH when the base has none (Docker's FROM).
       const env = (config.Env ?? []) as string[]
-      if (!env.some((e) => e.startsWith('PATH='))) config.Env = [DEFAULT_PATH, ...env]
+      // Docker's builder appends it (setDefaultPath), after what the base set.
+      if (!env.some((e) => e.startsWith('PATH='))) config.Env = [...env, DEFAULT_PATH]
     }
     if (!buildahSeen && isBuildahStep(h) && finalConfig.Labels?.[BUILDAH_LABEL] !== undefined) {
       buildahSeen = true
@@ -286,7 +287,8 @@ function apply(c: RuntimeConfig, ins: Instruction, cmdSet: boolean): boolean {
 export function applyInstructions(config: RuntimeConfig, texts: string[]): string | null {
   let cmdSet = false
   for (const text of texts) {
-    const ins = parseInstruction(text)
+    // Docker's parser takes an instruction word in any case (`cmd ["sh"]`); history records upper case.
+    const ins = parseInstruction(text.trim().replace(/^\S+/, (word) => word.toUpperCase()))
     if (ins === null || !apply(config, ins, cmdSet)) return text
     if (ins.op === 'CMD') cmdSet = true
   }

@@ -33,9 +33,16 @@ export interface RolledBackImage {
 
 export function normalizeTag(tag: string): string {
   const t = tag.includes(':') && !tag.slice(tag.lastIndexOf(':')).includes('/') ? tag : `${tag}:latest`
-  if (!/^[a-z0-9][a-z0-9._\-/:]*:[\w][\w.-]{0,127}$/.test(t)) throw new UsageError(`--tag ${tag}: a tag must look like name:tag (lowercase name)`)
+  const at = t.lastIndexOf(':')
+  if (!REFERENCE_NAME.test(t.slice(0, at)) || !/^\w[\w.-]{0,127}$/.test(t.slice(at + 1))) {
+    throw new UsageError(`--tag ${tag}: a tag must look like name:tag (lowercase name, after registry[:port]/ if any)`)
+  }
   return t
 }
+
+/** Docker's reference grammar for a name: lowercase components, an optional registry (with a port) first. */
+const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*'
+const REFERENCE_NAME = new RegExp(`^(?:[A-Za-z0-9.-]+(?::[0-9]+)?/)?${COMPONENT}(?:/${COMPONENT})*$`)
 
 /** Whether `base` is this image's own beginning: the same first layers and history steps. */
 function begins(image: Image, base: Image): boolean {

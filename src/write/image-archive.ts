@@ -96,7 +96,8 @@ export function writeImageArchive(source: Pick<Image, 'path' | 'reopen' | 'compr
       const paths = targets.get(l.member!) ?? []
       if (!paths.includes(own) && (paths.length === 0 || !withOci)) paths.push(own)
       targets.set(l.member!, paths)
-      return paths[0]
+      // docker-save lists each layer's own directory (its layer.tar a symlink to the first copy); OCI shares the blob.
+      return withOci ? paths[0] : own
     })
 
     if (withOci) {

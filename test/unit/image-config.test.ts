@@ -295,8 +295,9 @@ describe('rollbackImage: the truncation recipe', () => {
     expect(normalizeTag('localhost:5000/team/app')).toBe('localhost:5000/team/app:latest')
     expect(normalizeTag('localhost:5000/team/app:v1')).toBe('localhost:5000/team/app:v1')
     expect(normalizeTag('a'.repeat(5) + ':' + 't'.repeat(128))).toBe('aaaaa:' + 't'.repeat(128))
-    for (const bad of ['App:v1', 'app:', 'app:-x', 'app:.x', ':v1', '-app:v1', 'app: v1', 'app:' + 't'.repeat(129)]) {
-      expect(() => normalizeTag(bad), bad).toThrow(`--tag ${bad}: a tag must look like name:tag (lowercase name)`)
+    // Docker's reference grammar: a ':' in the name only as a registry's port, before a '/'.
+    for (const bad of ['App:v1', 'app:', 'app:-x', 'app:.x', ':v1', '-app:v1', 'app: v1', 'app:' + 't'.repeat(129), 'a:b:c', 'team/App:v1', 'a//b:c']) {
+      expect(() => normalizeTag(bad), bad).toThrow(`--tag ${bad}: a tag must look like name:tag (lowercase name`)
     }
   })
 
@@ -339,6 +340,10 @@ describe('importImage: what docker import makes of a rootfs tar', () => {
 
   it('checkChanges refuses, before anything is read, what docker import refuses', () => {
     expect(() => checkChanges(['CMD ["sh"]', 'ENV A=b', 'EXPOSE 80', 'HEALTHCHECK NONE', 'STOPSIGNAL SIGINT'])).not.toThrow()
+    // Docker's parser takes the instruction word in any case.
+    expect(() => checkChanges(['cmd ["sh"]', 'Env A=b'])).not.toThrow()
+    const lower = importImage({layers: [{diffId: 'sha256:x', files: []}]} as unknown as Image, 'x', ['cmd ["sh"]', 'env A=b'])
+    expect(JSON.parse(lower.configBytes.toString()).config).toMatchObject({Cmd: ['sh'], Env: ['A=b']})
     expect(() => checkChanges(['CMD'])).toThrow(`--change 'CMD': CMD needs an argument, e.g. --change 'CMD ["sh"]'`)
     expect(() => checkChanges(['entrypoint '])).toThrow(`--change 'entrypoint ': ENTRYPOINT needs an argument, e.g. --change 'ENTRYPOINT ["sh"]'`)
     expect(() => checkChanges(['ENV'])).toThrow(`--change 'ENV': ENV needs an argument, e.g. --change 'ENV ...'`)

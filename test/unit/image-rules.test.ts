@@ -107,10 +107,9 @@ describe('replay: the builder\'s rules', () => {
     expect(replayConfig({User: 'u', WorkingDir: '/w'}, buildah, 1).config.Labels).toBeUndefined()
   })
 
-  it('FROM gives a base without PATH the default PATH, keeping the base\'s variables', () => {
+  it('FROM gives a base without PATH the default PATH after the base\'s variables (moby\'s setDefaultPath appends it)', () => {
     const r = replayConfig({Env: ['A=1', DEFAULT_PATH, 'B=2'], Cmd: ['x']}, [imported, nop('ENV B=2'), nop('CMD ["x"]')], 1, {config: {Env: ['A=1']}, steps: 1})
-    expect(r.config.Env).toEqual(expect.arrayContaining(['A=1', DEFAULT_PATH, 'B=2']))
-    expect(r.config.Env).toHaveLength(3)
+    expect(r.config.Env).toEqual(['A=1', DEFAULT_PATH, 'B=2'])
   })
 
   it('a step inside the base is replayed without it (the base\'s config is its last step\'s)', () => {

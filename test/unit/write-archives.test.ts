@@ -105,6 +105,8 @@ describe('a rollback written as a docker save', () => {
     expect(links[0].linkname).toBe(`../${image.layers[0].v1Id}/layer.tar`)
     const third = links[0].name.split('/')[0]
     expect([image.layers[0].v1Id, image.layers[1].v1Id]).not.toContain(third)
+    // manifest.json lists each use's own directory, as docker save does.
+    expect(manifest.Layers).toEqual([`${image.layers[0].v1Id}/layer.tar`, `${image.layers[1].v1Id}/layer.tar`, `${third}/layer.tar`])
     expect(one.members.filter((m) => m.type === '0' && m.name.endsWith('/layer.tar')).map((m) => m.name)).toEqual([`${image.layers[0].v1Id}/layer.tar`, `${image.layers[1].v1Id}/layer.tar`])
     expect(JSON.parse(one.byName.get(`${third}/json`)!.data.toString()).parent).toBe(image.layers[1].v1Id)
     expect(JSON.parse(one.byName.get('repositories')!.data.toString())).toEqual({a: {1: third, 2: third}, 'b/c': {3: third}})
