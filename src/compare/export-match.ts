@@ -73,7 +73,9 @@ export function matchExport(flat: FlatFs, image: Image, side: 'a' | 'b', options
   let best = steps[0]
   for (const s of steps) if (s.differing <= best.differing) best = s
   const history = image.history[best.step - 1]
-  const {kept, stepPaths} = keptAt(image, best.layers, flat, opts)
+  // The whole image's filesystem is at hand already: the usual answer (an export of the image itself) builds nothing more.
+  const stepFs = best.layers === image.layers.length ? fs : FlatFs.of(image.layers.slice(0, best.layers))
+  const {kept, stepPaths} = keptAt(stepFs, flat, opts)
   return {
     side,
     step: best.step,
@@ -89,8 +91,7 @@ export function matchExport(flat: FlatFs, image: Image, side: 'a' | 'b', options
 }
 
 /** How many of the step's (non-runtime) paths the flat filesystem has unchanged. */
-function keptAt(image: Image, layers: number, flat: FlatFs, options: FileDiffOptions): {kept: number; stepPaths: number} {
-  const step = FlatFs.of(image.layers.slice(0, layers))
+function keptAt(step: FlatFs, flat: FlatFs, options: FileDiffOptions): {kept: number; stepPaths: number} {
   let kept = 0
   let stepPaths = 0
   for (const [path, node] of step.entries) {

@@ -13,7 +13,16 @@ export type PoolResult = {hash: HashResult} | {layer: LayerJobResult}
 /** Below this many bytes, starting threads costs more than it saves. */
 const INLINE_BYTES = 64 * 1024 * 1024
 
-type Reply = {index: number; result: PoolResult} | {index: number; error: string; code: string | null} | {progress: number}
+/** What a thread is asked: a job on a file (the file as messages name it), with the content hash to use. */
+interface Task {
+  id: number
+  path: string
+  archive: string
+  kind: ContentHash
+  job: PoolJob
+}
+
+type Reply = {id: number; result: PoolResult} | {id: number; error: string; code: string | null} | {id: number; progress: number}
 
 function sizeOf(job: PoolJob): number {
   return 'hash' in job ? job.hash.size : job.layer.size
@@ -25,9 +34,10 @@ async function runJob(fd: number, job: PoolJob, kind: ContentHash, archive: stri
 }
 
 /**
- * Run jobs on a plain archive file on every core: each thread opens the file and takes the next
- * job (largest first) as it finishes one, so one big layer and many small ones spread evenly.
- * `onBytes` hears the bytes read so far. `archive`: the file as messages name it.
+ * Run jobs on a plain archive file on every core. One pool of threads serves the whole process
+ * (a diff reads two archives at once through it): each thread takes the next job, largest first,
+ * as it finishes one, so one big layer and many small ones spread evenly; the threads end when no
+ * job is left. `onBytes` hears the bytes read so far; `archive` is the file as messages name it.
  */
 export async function runJobs(path: string, archive: string, jobs: PoolJob[], kind: ContentHash, onBytes?: (done: number) => void, inlineBelow = INLINE_BYTES): Promise<PoolResult[]> {
   let done = 0
@@ -36,8 +46,7 @@ export async function runJobs(path: string, archive: string, jobs: PoolJob[], ki
     onBytes?.(done)
   }
   const total = jobs.reduce((n, j) => n + sizeOf(j), 0)
-  const threads = Math.min(availableParallelism(), jobs.length)
-  if (threads <= 1 || total < inlineBelow) {
+  if (availableParallelism() <= 1 || jobs.length <= 1 || total < inlineBelow) {
     const fd = openSync(path, 'r')
     try {
       const results: PoolResult[] = []
@@ -47,61 +56,113 @@ export async function runJobs(path: string, archive: string, jobs: PoolJob[], ki
       closeSync(fd)
     }
   }
-  const order = jobs.map((_, i) => i).sort((x, y) => sizeOf(jobs[y]) - sizeOf(jobs[x]))
-  const results: PoolResult[] = Array.from({length: jobs.length})
-  const workers: Worker[] = []
-  try {
-    await new Promise<void>((resolve, reject) => {
-      let left = jobs.length
-      const give = (w: Worker) => {
-        const index = order.shift()
-        if (index !== undefined) w.postMessage({index, job: jobs[index]})
-      }
-      for (let t = 0; t < threads; t++) {
-        const w = new Worker(new URL(import.meta.url), {workerData: {jobPool: {path, archive, kind}}})
-        workers.push(w)
-        w.on('message', (m: Reply) => {
-          if ('progress' in m) return count(m.progress)
-          // A bound hit (files, expansion) stays the user's error, with its code; anything else is ours.
-          if ('error' in m) return reject(m.code === null ? new Error(m.error) : Object.assign(new ImgdiffError(m.error), {code: m.code}))
-          results[m.index] = m.result
-          if (--left === 0) resolve()
-          else give(w)
-        })
-        w.on('error', reject)
-        w.on('exit', (code) => {
-          if (left > 0) reject(new Error(`a reading thread stopped (exit ${code})`))
-        })
-        give(w)
-      }
-    })
-  } finally {
-    await Promise.all(workers.map((w) => w.terminate()))
-  }
-  return results
+  return Promise.all(jobs.map((job) => Pool.shared().run({path, archive, kind, job}, count)))
 }
 
-const pool = (workerData as {jobPool?: {path: string; archive: string; kind: ContentHash}} | null)?.jobPool
-if (!isMainThread && parentPort && pool) {
+interface Pending {
+  task: Task
+  onBytes: (n: number) => void
+  resolve: (r: PoolResult) => void
+  reject: (e: Error) => void
+}
+
+class Pool {
+  private static current: Pool | null = null
+  private readonly workers: Worker[] = []
+  private readonly idle: Worker[] = []
+  private readonly queue: Pending[] = []
+  private readonly running = new Map<number, Pending>()
+  private nextId = 0
+
+  static shared(): Pool {
+    Pool.current ??= new Pool(availableParallelism())
+    return Pool.current
+  }
+
+  private constructor(threads: number) {
+    for (let t = 0; t < threads; t++) {
+      // A small young generation: a thread's garbage (headers, entries) is collected early rather
+      // than kept as room it may need (about 45 MB less at the peak of the bench's full read).
+      const w = new Worker(new URL(import.meta.url), {workerData: {jobPool: true}, resourceLimits: {maxYoungGenerationSizeMb: 4}})
+      w.on('message', (m: Reply) => this.reply(w, m))
+      w.on('error', (error) => this.fail(error))
+      w.on('exit', (code) => {
+        if (this.running.size > 0 || this.queue.length > 0) this.fail(new Error(`a reading thread stopped (exit ${code})`))
+      })
+      this.workers.push(w)
+      this.idle.push(w)
+    }
+  }
+
+  run(task: Omit<Task, 'id'>, onBytes: (n: number) => void): Promise<PoolResult> {
+    return new Promise((resolve, reject) => {
+      const pending = {task: {...task, id: this.nextId++}, onBytes, resolve, reject}
+      // Largest first, across every archive being read.
+      const at = this.queue.findIndex((p) => sizeOf(p.task.job) < sizeOf(task.job))
+      this.queue.splice(at === -1 ? this.queue.length : at, 0, pending)
+      this.dispatch()
+    })
+  }
+
+  private dispatch(): void {
+    while (this.idle.length > 0 && this.queue.length > 0) {
+      const pending = this.queue.shift()!
+      this.running.set(pending.task.id, pending)
+      this.idle.pop()!.postMessage(pending.task)
+    }
+    if (this.queue.length === 0 && this.running.size === 0) this.close()
+  }
+
+  private reply(w: Worker, m: Reply): void {
+    const pending = this.running.get(m.id)
+    if (!pending) return
+    if ('progress' in m) return pending.onBytes(m.progress)
+    this.running.delete(m.id)
+    this.idle.push(w)
+    // A bound hit (files, expansion) stays the user's error, with its code; anything else is ours.
+    if ('error' in m) pending.reject(m.code === null ? new Error(m.error) : Object.assign(new ImgdiffError(m.error), {code: m.code}))
+    else pending.resolve(m.result)
+    this.dispatch()
+  }
+
+  private fail(error: Error): void {
+    for (const p of [...this.running.values(), ...this.queue.splice(0)]) p.reject(error)
+    this.running.clear()
+    this.close()
+  }
+
+  /** No job left: the threads go (a later read starts a new pool). */
+  private close(): void {
+    if (Pool.current === this) Pool.current = null
+    for (const w of this.workers) void w.terminate()
+  }
+}
+
+if (!isMainThread && parentPort && (workerData as {jobPool?: boolean} | null)?.jobPool) {
   const port = parentPort
-  const fd = openSync(pool.path, 'r')
-  port.on('message', ({index, job}: {index: number; job: PoolJob}) => {
+  const fds = new Map<string, number>()
+  port.on('message', (task: Task) => {
+    let fd = fds.get(task.path)
+    if (fd === undefined) {
+      fd = openSync(task.path, 'r')
+      fds.set(task.path, fd)
+    }
     let unsent = 0
     let last = Date.now()
     const onBytes = (n: number) => {
       unsent += n
       if (Date.now() - last > 100) {
-        port.postMessage({progress: unsent})
+        port.postMessage({id: task.id, progress: unsent})
         unsent = 0
         last = Date.now()
       }
     }
-    runJob(fd, job, pool.kind, pool.archive, onBytes).then(
+    runJob(fd, task.job, task.kind, task.archive, onBytes).then(
       (result) => {
-        if (unsent > 0) port.postMessage({progress: unsent})
-        port.postMessage({index, result})
+        if (unsent > 0) port.postMessage({id: task.id, progress: unsent})
+        port.postMessage({id: task.id, result})
       },
-      (error: unknown) => port.postMessage({index, error: (error as Error).message, code: error instanceof ImgdiffError ? error.code : null}),
+      (error: unknown) => port.postMessage({id: task.id, error: (error as Error).message, code: error instanceof ImgdiffError ? error.code : null}),
     )
   })
 }
