@@ -4,15 +4,17 @@ import {readArchive, selectImage} from '../formats/read.js'
 import {rollbackImage} from '../image/rollback.js'
 import {resolveStep} from '../image/step-ref.js'
 import {shortId} from '../image/ids.js'
+import {isPlainFile} from '../sources/open.js'
 import {selectorOf} from '../sources/parse.js'
 import {plural} from '../render/units.js'
-import {familyOf, writeImageArchive} from '../write/image-archive.js'
+import {familyOf, needsFullRead, writeImageArchive} from '../write/image-archive.js'
+import {type WrittenLayer} from '../write/layer-check.js'
 import {verifyWritten} from '../write/verify.js'
 
 export default class Rollback extends ImgdiffCommand {
   static summary = 'Write a new archive of the image as it was at an earlier step, loadable by docker load.'
 
-  static description = `The offline form of the old \`docker tag <LAYER ID> name\`: layers after the step are dropped, the history is cut there, and the config is rebuilt as it stood at that step (replayed from the history, or taken from a legacy archive's own per-step config). Layer bytes are copied unchanged. The output has the input's family (docker save, OCI, or Docker 25+ with both).
+  static description = `The offline form of the old \`docker tag <LAYER ID> name\`: layers after the step are dropped, the history is cut there, and the config is rebuilt as it stood at that step (replayed from the history, or taken from a legacy archive's own per-step config). Layer bytes are copied unchanged, and each kept layer is checked against the diff_id its config gives as it is copied (--no-verify copies it as it is). The output has the input's family (docker save, OCI, or Docker 25+ with both).
 --to takes a step number as \`imgdiff inspect\` prints it, #N, an image id as \`imgdiff inspect\` and \`imgdiff tree\` print it (docker history's IMAGE column; the image's own id means its last step), or a 4+ character prefix of a diff_id or chain id.`
 
   static examples = [
@@ -37,20 +39,28 @@ export default class Rollback extends ImgdiffCommand {
     const {args, flags} = await this.parse(Rollback)
     await this.checkOutput(flags.output, {force: flags.force, inputs: [args.archive, ...(flags.base ? [flags.base] : [])], json: flags.json})
     // Every image of the archive: another of them may be this one's base (see rollbackImage).
-    const [all] = await this.readArchives([args.archive], flags, {reread: true, select: false})
-    const image = selectImage(all, selectorOf(args.archive) ?? flags.image, args.archive)
+    // A plain file: its documents first, and the layers verified as they are copied, in the same
+    // read, unless the output needs what only a full read gives (needsFullRead). Other sources are
+    // read once, in full.
+    const plain = await isPlainFile(args.archive)
+    let [all] = await this.readArchives([args.archive], flags, {reread: true, select: false, depth: plain ? 'outer' : 'full'})
+    let image = selectImage(all, selectorOf(args.archive) ?? flags.image, args.archive)
+    if (plain && needsFullRead(image, familyOf(image))) {
+      ;[all] = await this.readArchives([args.archive], flags, {reread: true, select: false})
+      image = selectImage(all, selectorOf(args.archive) ?? flags.image, args.archive)
+    }
     // Only the base's config and history are needed: its layers are not read.
     const base = flags.base ? selectImage(await readArchive(flags.base, {verify: false, depth: 'outer'}), undefined, flags.base) : undefined
     const step = resolveStep(image, flags.to)
     // The archive's other images can be this one's base (docker save a b): their configs are exact.
     const result = rollbackImage(image, step, {tag: flags.tag, configMode: flags.config as 'replay' | 'keep', base, candidates: all})
     const family = familyOf(image)
-    const written = new Map<string, string>()
+    const written = new Map<string, WrittenLayer>()
     await this.writeOutput(
       flags.output,
       {force: flags.force, inputs: [args.archive, ...(flags.base ? [flags.base] : [])], json: flags.json, total: result.layers.reduce((n, l) => n + l.size, 0)},
       writeImageArchive(image, result, family, written),
-      (path) => verifyWritten(path, {diffIds: result.layers.map((l) => l.diffId), imageId: result.imageId, kind: 'image'}, {layers: result.layers, written}),
+      (path) => verifyWritten(path, {diffIds: result.layers.map((l) => l.diffId), imageId: result.imageId, kind: 'image'}, {layers: result.layers, written, diffIds: flags.verify}),
     )
     const data = {
       output: flags.output,

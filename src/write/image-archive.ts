@@ -1,10 +1,13 @@
 import {digestOf, sha256Hex} from '../archive/hash.js'
+import {type TarHeader} from '../archive/tar-header.js'
 import {UsageError} from '../errors.js'
 import {chainIds} from '../image/ids.js'
 import {type Image, type Layer} from '../image/model.js'
-import {EPOCH, HashingTap, pack, type TarOut} from './pack.js'
+import {type WrittenLayer} from './layer-check.js'
+import {EPOCH, pack, type TarOut} from './pack.js'
 import {type Producer} from './safe-output.js'
-import {forEachRange} from './source-bytes.js'
+import {forEachRange, seekableFile} from './source-bytes.js'
+import {copyChecked, LayerCopier} from './layer-copy.js'
 
 /** The image to write: a config, layers whose bytes live in `source`, and tags. */
 export interface NewImage {
@@ -25,6 +28,16 @@ export function familyOf(image: Image): Family {
   if (image.format === 'oci-layout') return 'oci'
   if (image.format === 'docker-save+oci') return 'docker-save+oci'
   return 'docker-save'
+}
+
+/**
+ * Whether the image's layers must be read in full before they are copied. A docker save output
+ * names layers by directory and needs only each layer's diff_id, which the config gives and the
+ * copy checks (write/verify.ts); OCI outputs name blobs by digest and media type, known only from
+ * a full read, as are the diff_ids of an archive whose config does not list them (legacy v1).
+ */
+export function needsFullRead(image: Image, family: Family): boolean {
+  return family !== 'docker-save' || image.layers.some((l) => l.diffId === '')
 }
 
 const LAYER_MEDIA: Record<string, string> = {
@@ -76,12 +89,13 @@ function ociIndex(image: NewImage, manifest: Buffer): Buffer {
   )
 }
 
-/** Stream a new image archive, copying layer bytes from the source archive as they pass. */
 /**
- * `written` receives, per source member, the sha256 of the bytes as they went into the output:
- * the output's layers are verified from these, without reading them back.
+ * Stream a new image archive, copying layer bytes from the source archive as they pass.
+ * `written` receives, per source member, the blob digest and diff_id of the bytes as they went
+ * into the output: the layers are verified from these (write/verify.ts), without reading them
+ * back and without a full read of the source before.
  */
-export function writeImageArchive(source: Pick<Image, 'path' | 'reopen' | 'compression'>, image: NewImage, family: Family, written = new Map<string, string>()): Producer {
+export function writeImageArchive(source: Pick<Image, 'path' | 'reopen' | 'compression'>, image: NewImage, family: Family, written = new Map<string, WrittenLayer>()): Producer {
   return (sink) => pack(sink, async (out) => {
     const withOci = family !== 'docker-save'
     const withDocker = family !== 'oci'
@@ -114,14 +128,24 @@ export function writeImageArchive(source: Pick<Image, 'path' | 'reopen' | 'compr
     if (withDocker && !withOci) await writeLegacyDirs(out, image, ids, config)
 
     const ranges = new Map(image.layers.map((l) => [l.member!, {offset: l.offset, size: l.size}]))
-    await forEachRange(source, ranges, async (member, body) => {
+    // Each source member's bytes go to its first path, checked on the way; the rest link to it.
+    const place = async (member: string, copy: (header: TarHeader) => Promise<WrittenLayer>) => {
       const paths = targets.get(member)!
       targets.delete(member)
-      const tap = new HashingTap()
-      await out.copy({name: paths[0], size: ranges.get(member)!.size, mode: 0o644, uid: 0, gid: 0, mtime: EPOCH, type: 'file'}, body.pipe(tap))
-      written.set(member, tap.digest())
+      written.set(member, await copy({name: paths[0], size: ranges.get(member)!.size, mode: 0o644, uid: 0, gid: 0, mtime: EPOCH, type: 'file'}))
       for (const extra of paths.slice(1)) await out.symlink(extra, '../'.repeat(extra.split('/').length - 1) + paths[0])
-    })
+    }
+    const file = seekableFile(source, ranges)
+    if (file === null) {
+      await forEachRange(source, ranges, (member, body) => place(member, (header) => copyChecked(out, header, body)))
+    } else {
+      const copier = new LayerCopier(file, out)
+      try {
+        for (const [member, r] of [...ranges].sort((a, b) => a[1].offset! - b[1].offset!)) await place(member, (header) => copier.copy(header, r.offset!, r.size))
+      } finally {
+        copier.close()
+      }
+    }
     if (targets.size > 0) throw new Error(`the source archive no longer holds ${[...targets.keys()].join(', ')}`)
 
     if (withDocker) {

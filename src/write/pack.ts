@@ -1,5 +1,4 @@
-import {createHash} from 'node:crypto'
-import {type Readable, Transform} from 'node:stream'
+import {type Readable} from 'node:stream'
 import {encodeHeader, END_OF_ARCHIVE, padding, type TarHeader} from '../archive/tar-header.js'
 import {type ByteSink} from './byte-sink.js'
 
@@ -97,18 +96,4 @@ export async function pack(sink: ByteSink, fill: (out: TarOut) => Promise<void>,
   await fill(out)
   out.finish()
   await out.drained()
-}
-
-/** A pass-through that hashes what it copies. */
-export class HashingTap extends Transform {
-  private readonly hash = createHash('sha256')
-
-  override _transform(chunk: Buffer, _enc: BufferEncoding, done: (err?: Error | null, data?: Buffer) => void): void {
-    this.hash.update(chunk)
-    done(null, chunk)
-  }
-
-  digest(): string {
-    return 'sha256:' + this.hash.digest('hex')
-  }
 }

@@ -14,17 +14,22 @@ export async function forEachRange(
   ranges: Map<string, {offset?: number; size: number}>,
   consume: (member: string, body: Readable) => Promise<void>,
 ): Promise<void> {
-  const file = image.reopen?.kind === 'file' ? image.reopen.path : null
-  const seekable = file !== null && image.compression === 'none' && [...ranges.values()].every((r) => r.offset !== undefined)
-  if (!seekable) {
+  const file = seekableFile(image, ranges)
+  if (file === null) {
     await forEachMember(image, new Set(ranges.keys()), consume)
     return
   }
   const inOrder = [...ranges].sort((a, b) => a[1].offset! - b[1].offset!)
   for (const [member, r] of inOrder) {
-    const body = r.size === 0 ? Readable.from([]) : createReadStream(file!, {start: r.offset, end: r.offset! + r.size - 1, highWaterMark: 1024 * 1024})
+    const body = r.size === 0 ? Readable.from([]) : createReadStream(file, {start: r.offset, end: r.offset! + r.size - 1, highWaterMark: 1024 * 1024})
     await consume(member, body)
   }
+}
+
+/** The plain archive file the ranges can be read from by offset, if there is one. */
+export function seekableFile(image: Pick<Image, 'reopen' | 'compression'>, ranges: Map<string, {offset?: number}>): string | null {
+  const file = image.reopen?.kind === 'file' ? image.reopen.path : null
+  return file !== null && image.compression === 'none' && [...ranges.values()].every((r) => r.offset !== undefined) ? file : null
 }
 
 /**

@@ -9,7 +9,7 @@ import {createHash} from 'node:crypto'
 import {readFileSync} from 'node:fs'
 import path from 'node:path'
 import {PassThrough, Readable} from 'node:stream'
-import {gunzipSync} from 'node:zlib'
+import {gunzipSync, gzipSync} from 'node:zlib'
 import {afterAll, describe, expect, it} from 'vitest'
 import {UsageError} from '../../src/errors.js'
 import {FlatFs} from '../../src/image/flatten.js'
@@ -19,7 +19,8 @@ import {rollbackImage} from '../../src/image/rollback.js'
 import {stepsOf} from '../../src/image/steps.js'
 import {familyOf, type NewImage, writeImageArchive} from '../../src/write/image-archive.js'
 import {writeImportArchive} from '../../src/write/import-archive.js'
-import {EPOCH, HashingTap, pack, TarOut} from '../../src/write/pack.js'
+import {LayerCheck, type WrittenLayer} from '../../src/write/layer-check.js'
+import {EPOCH, pack, TarOut} from '../../src/write/pack.js'
 import {rootfsPlan, writeRootfs} from '../../src/write/rootfs.js'
 import {forEachMember, forEachRange} from '../../src/write/source-bytes.js'
 import {byName, cleanup, dockerSays, fixture, type Member, MemorySink, multistepSteps, packTar, parseTar, readImage, readJson, sha256, tempDir, writeSave} from './support.js'
@@ -51,7 +52,7 @@ describe('a rollback written as a docker save', () => {
     const base = await readImage(fixture('busybox.save.tar'))
     const docker = multistepSteps().steps[9]
     const r = rollbackImage(image, stepsOf(image)[9], {configMode: 'replay', base})
-    const hashes = new Map<string, string>()
+    const hashes = new Map<string, WrittenLayer>()
     const out = await written((sink) => writeImageArchive(image, r, 'docker-save', hashes)(sink))
     expectPlainHeaders(out.members)
     const manifest = JSON.parse(out.byName.get('manifest.json')!.data.toString('utf8'))
@@ -62,7 +63,8 @@ describe('a rollback written as a docker save', () => {
     // The layers as Docker made them: their sha256 is the diff_id Docker recorded for the step.
     expect(manifest[0].Layers.map((l: string) => sha256(out.byName.get(l)!.data))).toEqual(docker.diffIds)
     expect([...hashes.keys()].sort()).toEqual(r.layers.map((l) => l.member!).sort())
-    for (const l of r.layers) expect(hashes.get(l.member!)).toBe(l.digest)
+    // Plain layers: the bytes as written hash to the digest, which is also the diff_id.
+    for (const l of r.layers) expect(hashes.get(l.member!)).toEqual({digest: l.digest, diffId: l.diffId})
     // Legacy directories: VERSION, json with the parent chain; repositories names the top one.
     const dirs = manifest[0].Layers.map((l: string) => l.split('/')[0])
     expect(dirs).toEqual(image.layers.slice(0, docker.diffIds.length).map((l) => l.v1Id))
@@ -436,17 +438,37 @@ describe('TarOut: members whole or piece by piece', () => {
     expect(waiting.synchronous).toBe(false)
   })
 
-  it('HashingTap passes bytes through and hashes them', async () => {
-    const tap = new HashingTap()
+  async function through(check: LayerCheck, pieces: Buffer[]): Promise<Buffer> {
     const parts: Buffer[] = []
     const done = (async () => {
-      for await (const c of tap) parts.push(c as Buffer)
+      for await (const c of check) parts.push(c as Buffer)
     })()
-    tap.write(Buffer.from('ab'))
-    tap.end(Buffer.from('c'))
+    for (const p of pieces) check.write(p)
+    check.end()
     await done
-    expect(Buffer.concat(parts).toString()).toBe('abc')
-    expect(tap.digest()).toBe(sha256('abc'))
+    return Buffer.concat(parts)
+  }
+
+  it('LayerCheck passes bytes through unchanged; a plain layer\'s diff_id is its digest', async () => {
+    const check = new LayerCheck()
+    expect((await through(check, [Buffer.from('ab'), Buffer.from('c')])).toString()).toBe('abc')
+    expect(check.result()).toEqual({digest: sha256('abc'), diffId: sha256('abc')})
+  })
+
+  it('LayerCheck hashes what a compressed layer inflates to as its diff_id (what docker load checks)', async () => {
+    const tar = readFileSync(fixture('busybox-1.save.tar')).subarray(0, 64 * 1024)
+    const gz = gzipSync(tar)
+    const check = new LayerCheck()
+    // Pieces smaller than the gzip magic's neighbourhood and bigger than a read.
+    const out = await through(check, [gz.subarray(0, 3), gz.subarray(3, 1000), gz.subarray(1000)])
+    expect(out.equals(gz)).toBe(true)
+    expect(check.result()).toEqual({digest: sha256(gz), diffId: sha256(tar)})
+  })
+
+  it('LayerCheck fails on a compressed layer that does not inflate', async () => {
+    const gz = gzipSync(Buffer.alloc(100_000, 7))
+    gz[gz.length - 6] ^= 0xff
+    await expect(through(new LayerCheck(), [gz])).rejects.toThrow(/a gzip layer does not inflate/)
   })
 })
 

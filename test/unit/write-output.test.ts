@@ -14,6 +14,7 @@ import {writeImageArchive} from '../../src/write/image-archive.js'
 import {checkOutput, outputCompression, type Producer, writeSafely} from '../../src/write/safe-output.js'
 import {unpackTime} from '../../src/write/unpack-time.js'
 import {verifyWritten} from '../../src/write/verify.js'
+import {type WrittenLayer} from '../../src/write/layer-check.js'
 import {rollbackImage} from '../../src/image/rollback.js'
 import {stepsOf} from '../../src/image/steps.js'
 import {writeRootfs} from '../../src/write/rootfs.js'
@@ -234,7 +235,7 @@ describe('verifyWritten: the archive just written reads back as what was planned
     const image = await readImage(fixture('busybox-1.save.tar'))
     const r = rollbackImage(image, stepsOf(image)[1], {configMode: 'keep'})
     const target = path.join(dir, 'out.tar')
-    const hashes = new Map<string, string>()
+    const hashes = new Map<string, WrittenLayer>()
     await writeSafely(target, options, writeImageArchive(image, r, 'docker-save', hashes), noCheck)
     return {image, r, target, hashes}
   }
@@ -243,7 +244,7 @@ describe('verifyWritten: the archive just written reads back as what was planned
     const {r, target, hashes} = await rolledBack(tempDir())
     const diffIds = dockerSays().images['busybox-1'].diffIds
     await expect(verifyWritten(target, {diffIds, imageId: r.imageId, kind: 'image'})).resolves.toBeUndefined()
-    await expect(verifyWritten(target, {diffIds, imageId: r.imageId, kind: 'image'}, {layers: r.layers, written: hashes})).resolves.toBeUndefined()
+    await expect(verifyWritten(target, {diffIds, imageId: r.imageId, kind: 'image'}, {layers: r.layers, written: hashes, diffIds: true})).resolves.toBeUndefined()
     await expect(verifyWritten(target, {kind: 'image'})).resolves.toBeUndefined()
   })
 
@@ -255,15 +256,30 @@ describe('verifyWritten: the archive just written reads back as what was planned
     await expect(verifyWritten(target, {diffIds: [diffIds[1], diffIds[0]], kind: 'image'})).rejects.toThrow(mismatch)
     await expect(verifyWritten(target, {diffIds: [...diffIds, diffIds[0]], kind: 'image'})).rejects.toThrow(mismatch)
     await expect(verifyWritten(target, {diffIds: [diffIds[0], sha256('other')], kind: 'image'})).rejects.toThrow(mismatch)
-    await expect(verifyWritten(target, {diffIds, kind: 'image'}, {layers: [r.layers[0], {...r.layers[1], size: r.layers[1].size + 1}], written: hashes})).rejects.toThrow(mismatch)
-    await expect(verifyWritten(target, {diffIds, kind: 'image'}, {layers: [r.layers[0]], written: hashes})).rejects.toThrow(mismatch)
+    await expect(verifyWritten(target, {diffIds, kind: 'image'}, {layers: [r.layers[0], {...r.layers[1], size: r.layers[1].size + 1}], written: hashes, diffIds: true})).rejects.toThrow(mismatch)
+    await expect(verifyWritten(target, {diffIds, kind: 'image'}, {layers: [r.layers[0]], written: hashes, diffIds: true})).rejects.toThrow(mismatch)
     await expect(verifyWritten(target, {diffIds, imageId: sha256('other'), kind: 'image'})).rejects.toThrow(mismatch)
     await expect(verifyWritten(target, {kind: 'export'})).rejects.toThrow(mismatch)
-    await expect(verifyWritten(target, {diffIds, kind: 'image'}, {layers: r.layers.map((l) => ({...l, size: l.size + 1})), written: hashes})).rejects.toThrow(mismatch)
-    await expect(verifyWritten(target, {diffIds, kind: 'image'}, {layers: [...r.layers, r.layers[0]], written: hashes})).resolves.toBeUndefined()
+    await expect(verifyWritten(target, {diffIds, kind: 'image'}, {layers: r.layers.map((l) => ({...l, size: l.size + 1})), written: hashes, diffIds: true})).rejects.toThrow(mismatch)
+    await expect(verifyWritten(target, {diffIds, kind: 'image'}, {layers: [...r.layers, r.layers[0]], written: hashes, diffIds: true})).resolves.toBeUndefined()
     const changed = new Map(hashes)
-    changed.set(r.layers[1].member!, sha256('something else'))
-    await expect(verifyWritten(target, {diffIds, kind: 'image'}, {layers: r.layers, written: changed})).rejects.toThrow(`layer ${r.layers[1].diffId} changed while it was copied (the source archive changed?); nothing was written`)
+    changed.set(r.layers[1].member!, {digest: sha256('something else'), diffId: sha256('something else')})
+    await expect(verifyWritten(target, {diffIds, kind: 'image'}, {layers: r.layers, written: changed, diffIds: true})).rejects.toThrow(`layer ${r.layers[1].diffId} changed while it was copied (the source archive changed?); nothing was written`)
+    const gone = new Map(hashes)
+    gone.delete(r.layers[1].member!)
+    await expect(verifyWritten(target, {diffIds, kind: 'image'}, {layers: r.layers, written: gone, diffIds: true})).rejects.toThrow(`layer 2 (${r.layers[1].diffId}) was not copied; nothing was written`)
+  })
+
+  it('a layer read only as far as its config (no digest yet) is verified by the diff_id its copy hashed to, unless --no-verify', async () => {
+    const {r, target, hashes} = await rolledBack(tempDir())
+    const diffIds = dockerSays().images['busybox-1'].diffIds
+    const unread = r.layers.map((l) => ({...l, digest: ''}))
+    await expect(verifyWritten(target, {diffIds, kind: 'image'}, {layers: unread, written: hashes, diffIds: true})).resolves.toBeUndefined()
+    const bad = new Map(hashes)
+    bad.set(r.layers[0].member!, {digest: sha256('x'), diffId: sha256('x')})
+    const message = `layer 1 '${r.layers[0].member}' has diff_id ${sha256('x')} but the config says ${diffIds[0]} (corrupted? --no-verify skips this check); nothing was written`
+    await expect(verifyWritten(target, {diffIds, kind: 'image'}, {layers: unread, written: bad, diffIds: true})).rejects.toThrow(message)
+    await expect(verifyWritten(target, {diffIds, kind: 'image'}, {layers: unread, written: bad, diffIds: false})).resolves.toBeUndefined()
   })
 
   it('a file that is no archive does not read back; a rootfs tar reads back as an export', async () => {
