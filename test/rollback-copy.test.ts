@@ -113,6 +113,13 @@ describe('rollback verifies the layers it keeps as it copies them', () => {
     noLeftovers()
   }, 60_000)
 
+  it('a kept layer Docker cannot unpack is still refused (its headers are read, its bytes are not)', async () => {
+    const r = await run(['rollback', fixture('fidelity/cases/tar-duplicate.save.tar'), '--to', '1', '-o', path.join(dir, 'dup.tar'), '--json'])
+    expect(r.code).toBe(2)
+    expect(JSON.parse(r.stdout).error.code).toBe('refused-by-docker')
+    expect(existsSync(path.join(dir, 'dup.tar'))).toBe(false)
+  })
+
   it('the busybox-1 fixture with its first layer altered (as bad-input makes it) is refused too', async () => {
     const entries = await readTar(fixture('busybox-1.save.tar'))
     const manifest = JSON.parse(entries.find((e) => e.header.name === 'manifest.json')!.data.toString('utf8'))

@@ -39,11 +39,12 @@ export default class Rollback extends ImgdiffCommand {
     const {args, flags} = await this.parse(Rollback)
     await this.checkOutput(flags.output, {force: flags.force, inputs: [args.archive, ...(flags.base ? [flags.base] : [])], json: flags.json})
     // Every image of the archive: another of them may be this one's base (see rollbackImage).
-    // A plain file: its documents first, and the layers verified as they are copied, in the same
-    // read, unless the output needs what only a full read gives (needsFullRead). Other sources are
+    // A plain file: its documents and layer headers first (whether Docker can unpack the layers
+    // kept: rollbackImage), each layer's bytes verified as they are copied, in the same read,
+    // unless the output needs what only a full read gives (needsFullRead). Other sources are
     // read once, in full.
     const plain = await isPlainFile(args.archive)
-    let [all] = await this.readArchives([args.archive], flags, {reread: true, select: false, depth: plain ? 'outer' : 'full'})
+    let [all] = await this.readArchives([args.archive], flags, {reread: true, select: false, depth: plain ? 'structure' : 'full'})
     let image = selectImage(all, selectorOf(args.archive) ?? flags.image, args.archive)
     if (plain && needsFullRead(image, familyOf(image))) {
       ;[all] = await this.readArchives([args.archive], flags, {reread: true, select: false})

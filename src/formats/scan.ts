@@ -63,9 +63,9 @@ export interface ScanOptions {
   /**
    * How deep to read. `full`: every layer byte hashed (diff_ids checked) and every file's content
    * hashed (what a diff compares). `structure`: documents and every layer's headers, nothing
-   * hashed (what flatten needs: it copies bytes). `outer`: documents only, layers neither hashed
-   * nor walked (for rollback, which hashes the layers as it copies them, and for checking an
-   * archive imgdiff has just written). A plain archive file is read by seeking for the last two.
+   * hashed (what flatten and rollback need: they copy bytes, rollback hashing them on the way).
+   * `outer`: documents only, layers neither hashed nor walked (a rollback's --base, and checking
+   * an archive imgdiff has just written). A plain archive file is read by seeking for the last two.
    */
   depth?: ScanDepth
 }

@@ -53,7 +53,7 @@ for (let i = 0; i < argv.length; i++) {
   else if (a === '--jobs') onlyJobs = argv[++i].split(',')
   else if (a.startsWith('--jobs=')) onlyJobs = a.slice(7).split(',')
   else if (a === '-h' || a === '--help') {
-    console.log('usage: node test/bench/run.mjs [--runs N] [--no-build] [--no-check] [--jobs ' + 'diffExport,diffSaves,inspect,flatten,rollback,gz,flat' + ']')
+    console.log('usage: node test/bench/run.mjs [--runs N] [--no-build] [--no-check] [--jobs ' + 'diffExport,diffSaves,inspect,flatten,rollback,gz,report,flat' + ']')
     process.exit(0)
   } else {
     console.error(`unknown argument: ${a}`)
@@ -284,7 +284,11 @@ add('gz', 'gz', {argv: imgdiff('diff', saveGz, exp, '--json')})
 add('gz', 'gzFloor', {argv: bash(`zcat ${q(saveGz)} | openssl dgst -sha256`)})
 add('flat', 'diffBig2', {argv: imgdiff('diff', save2, exp, '--json')})
 add('flat', 'flattenBig2', {argv: imgdiff('flatten', save2, '-o', out('flat2.tar'), '--force'), outputs: [out('flat2.tar')]})
-// The flatness rows compare with the big runs of the same commands.
+// The HTML report of the big pair, next to the diff of the same pair (the report is that diff, drawn).
+const reportHtml = out('report.html')
+add('report', 'report', {argv: imgdiff('report', save, exp, '-o', reportHtml, '--force'), outputs: [reportHtml], keepOutputs: true})
+// The flatness and report rows compare with the big runs of the same commands.
+if (jobOn('report') && !jobOn('diffExport')) commands.diffExport = {argv: imgdiff('diff', save, exp, '--json')}
 if (jobOn('flat') && !jobOn('diffExport')) commands.diffExport = {argv: imgdiff('diff', save, exp, '--json')}
 if (jobOn('flat') && !jobOn('flatten')) commands.flatten = {argv: imgdiff('flatten', save, '-o', out('flat.tar'), '--force'), outputs: [out('flat.tar')]}
 
@@ -302,6 +306,7 @@ for (let round = 1; round <= runs; round++) {
   }
 }
 const rbBytes = fs.existsSync(rb) ? fs.statSync(rb).size : 0
+const reportBytes = fs.existsSync(reportHtml) ? fs.statSync(reportHtml).size : 0
 const benchSeconds = (Date.now() - t0) / 1000
 
 // ------------------------------------------------------------------ correctness (untimed)
@@ -446,6 +451,7 @@ if (jobOn('rollback')) {
   row(`rollback to step ${step} (chmod; ${gb(rbBytes)} out)`, 'rollback', {key: 'rollbackTee', label: 'tee OUT | openssl (verified copy)'}, '≤1.2x, ≤300 MB', 1.2, 300)
   row('  (info: the same vs cat big.save.tar > OUT)', 'rollback', {key: 'rollbackCat', label: 'cat'}, '', null, null)
 }
+if (jobOn('report')) row(`report of the big pair (${(reportBytes / 1e6).toFixed(1)} MB of HTML)`, 'report', {key: 'diffExport', label: 'imgdiff diff --json of the pair'}, '≤2.0x', 2.0, null)
 if (jobOn('gz')) row(`diff gzip'd save vs export (${gb(meta.files['big.save.tar.gz'].bytes)} .gz)`, 'gz', {key: 'gzFloor', label: 'zcat | openssl'}, '≤1.2x, ≤300 MB', 1.2, 300)
 const bytesRatio = meta.files['big2.save.tar'].bytes / meta.files['big.save.tar'].bytes
 const flatRows = []
@@ -566,6 +572,7 @@ const json = {
   runs,
   rollbackStep: step,
   rollbackOutputBytes: rbBytes,
+  reportBytes,
   benchSeconds,
   load1: {min: Math.min(...loads), median: median(loads), max: Math.max(...loads)},
   commands: Object.fromEntries(
