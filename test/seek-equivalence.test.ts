@@ -55,6 +55,22 @@ describe('seeking and streaming read the same archive alike', () => {
     })
   }
 
+  it('without content hashes (inspect, tree): the same members, digests and diff_ids, no file digests', async () => {
+    const noDigests = (x: ReturnType<typeof facts> | {error: string}) => JSON.parse(JSON.stringify(x, (k, v) => (k === 'files' || k === 'rootfs' ? v.map((f: unknown[]) => [f[0], f[1], f[2], f[4]]) : v)))
+    let compressedLayers = 0
+    for (const f of ['fixtures/multistep.save.tar', 'fixtures/busybox-1.oci-gzip.tar', 'fixtures/busybox-1.oci-zstd.tar', 'fixtures/multistep.export.tar', 'fixtures/fidelity/cases/tar-sparse-1.0.save.tar']) {
+      const opened = await openSource(path.join(ROOT, f), {reread: false})
+      const all = facts(await scanArchive(opened, {}))
+      const lean = await scanArchive(opened, {contents: false})
+      compressedLayers += [...lean.members.values()].filter((m) => m.layer && m.layer.compression !== 'none').length
+      const files = [...lean.members.values()].flatMap((m) => m.layer?.files ?? []).concat(lean.rootfs)
+      expect(files.length, f).toBeGreaterThan(0)
+      expect(files.filter((x) => x.digest !== undefined), f).toEqual([])
+      expect(noDigests(facts(lean)), f).toEqual(noDigests(all))
+    }
+    expect(compressedLayers).toBeGreaterThan(0)
+  })
+
   it('with --content-hash sha256 too', async () => {
     for (const f of ['fixtures/multistep.save.tar', 'fixtures/multistep.export.tar', 'fixtures/fidelity/cases/tar-sparse-1.0.save.tar', 'fixtures/fidelity/cases/tar-sparse-1.0.export.tar']) {
       const r = await both(path.join(ROOT, f), 'sha256')
@@ -86,7 +102,7 @@ describe('runJobs', () => {
     const layers = [...scan.members.values()].filter((m) => m.layer)
     expect(layers.length).toBeGreaterThan(3)
     const jobs = [
-      ...layers.map((m) => ({layer: {start: m.dataOffset, size: m.size, name: m.name, whole: true}})),
+      ...layers.map((m) => ({layer: {start: m.dataOffset, size: m.size, name: m.name, whole: true, contents: true}})),
       {hash: {start: layers[0].dataOffset, size: layers[0].size, whole: true, files: []}},
     ]
     let heard = 0

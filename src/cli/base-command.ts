@@ -27,14 +27,15 @@ export const contentHashFlag = {
 type ReadFlagValues = {platform?: string; verify: boolean; strict?: boolean; 'content-hash'?: string}
 /**
  * What a command needs of its sources: reading them twice (streams are then spooled to a temp
- * file), and how deep the first read goes (see ScanOptions.depth; `full` unless less will do).
+ * file), how deep the first read goes (see ScanOptions.depth; `full` unless less will do), and
+ * whether file contents are hashed (ReadOptions.contents; yes unless the command never compares them).
  */
-type ReadNeeds = {reread?: boolean; depth?: ScanDepth; select?: boolean}
+type ReadNeeds = {reread?: boolean; depth?: ScanDepth; select?: boolean; contents?: boolean}
 
 
 /** ReadOptions from the read flags a command declared. */
 export function readOptions(flags: ReadFlagValues, needs: ReadNeeds = {}): ReadOptions {
-  return {verify: flags.verify, platform: flags.platform, strict: flags.strict, contentHash: flags['content-hash'] as ContentHash | undefined, reread: needs.reread, depth: needs.depth, select: needs.select}
+  return {verify: flags.verify, platform: flags.platform, strict: flags.strict, contentHash: flags['content-hash'] as ContentHash | undefined, reread: needs.reread, depth: needs.depth, select: needs.select, contents: needs.contents}
 }
 
 /**

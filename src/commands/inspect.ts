@@ -39,7 +39,8 @@ export default class Inspect extends ImgdiffCommand {
     const overrides = Object.fromEntries(CI_RULE_KEYS.flatMap((k) => (flags[k] === undefined ? [] : [[k, flags[k]!]])))
     // The rules are read first: a mistake in them costs no archive read.
     const rules = flags.ci ? await loadCiRules(flags['ci-config'], overrides) : null
-    const [images] = await this.readArchives([args.archive], flags)
+    // File contents matter only to the efficiency figures (a duplicate is the same content twice).
+    const [images] = await this.readArchives([args.archive], flags, {contents: Boolean(flags.efficiency || rules)})
     const chosen = flags.image ? [this.pick(images, flags.image, args.archive)] : images
     const measured = chosen.map((img) => (flags.efficiency || rules ? efficiencyOf(img) : null))
     const results = measured.map((e) => (e && rules ? evaluateCi(e, rules) : null))

@@ -18,7 +18,7 @@ export default class Tree extends ImgdiffCommand {
   async run(): Promise<void> {
     const {argv, flags} = await this.parse(Tree)
     const paths = argv as string[]
-    const all = await this.readArchives(paths, flags)
+    const all = await this.readArchives(paths, flags, {contents: false})
     const roots = buildTree(paths.map((path, i) => ({path, images: all[i]})))
     this.print(flags.json, {roots}, () => renderTree(roots, this.styleOf(flags)))
   }

@@ -20,6 +20,8 @@ export interface LayerJob {
    * split) goes to a hash job of its own on another thread instead (seek-hash.ts).
    */
   whole: boolean
+  /** Whether each file's content is hashed (ReadOptions.contents); the members are listed either way. */
+  contents: boolean
 }
 
 export interface LayerJobResult {
@@ -41,7 +43,7 @@ export async function scanLayerJob(fd: number, job: LayerJob, kind: ContentHash,
   const budget = new Budget(archive)
   const start = readAt(fd, job.start, Math.min(512, job.size))
   const compression = sniffCompression(start)
-  if (compression !== 'none') return inflated(fd, job, compression, kind, budget, onBytes)
+  if (compression !== 'none') return inflated(fd, job, compression, job.contents ? kind : null, budget, onBytes)
   if (!looksLikeTar(start)) {
     if (!job.whole) return {}
     const r = hashJob(fd, {start: job.start, size: job.size, whole: true, files: []}, kind, onBytes)
@@ -54,8 +56,9 @@ export async function scanLayerJob(fd: number, job: LayerJob, kind: ContentHash,
   } catch (caught) {
     error = errorMessage(caught)
   }
-  const stored = recorder.files.filter(isStored)
-  const r = hashJob(fd, {start: job.start, size: job.size, whole: job.whole, files: stored.map((f) => rangeOf(f, job.start))}, kind, onBytes)
+  const stored = job.contents ? recorder.files.filter(isStored) : []
+  const r = job.whole || stored.length > 0 ? hashJob(fd, {start: job.start, size: job.size, whole: job.whole, files: stored.map((f) => rangeOf(f, job.start))}, kind, onBytes) : {contents: []}
+  if (!job.whole && stored.length === 0) onBytes?.(job.size)
   setDigests(stored, r.contents)
   // A plain layer's diff_id is its blob digest (filled in by the caller when another job hashed it).
   const layer: LayerScan = {diffId: r.sha256 ?? '', uncompressedSize: job.size, compression: 'none', files: recorder.files, ...(error === undefined ? {} : {error})}
@@ -63,7 +66,7 @@ export async function scanLayerJob(fd: number, job: LayerJob, kind: ContentHash,
 }
 
 /** A compressed layer: each read a fresh buffer (the inflater keeps what it is handed until it is done). */
-async function inflated(fd: number, job: LayerJob, compression: LayerScan['compression'], kind: ContentHash, budget: Budget, onBytes?: (n: number) => void): Promise<LayerJobResult> {
+async function inflated(fd: number, job: LayerJob, compression: LayerScan['compression'], kind: ContentHash | null, budget: Budget, onBytes?: (n: number) => void): Promise<LayerJobResult> {
   const raw = createHash('sha256')
   const recorder = new EntryRecorder(kind, budget)
   const feed = new LayerFeed(compression, recorder, budget, `'${job.name}'`)

@@ -20,4 +20,10 @@ export interface ReadOptions {
   select?: boolean
   /** How file contents are hashed (default xxh3). */
   contentHash?: ContentHash
+  /**
+   * Whether each file's content is hashed (default true): what a diff and the efficiency figures
+   * compare. inspect and tree only need the layers verified and their members listed, and a plain
+   * archive file's read then skips reading the files' bytes (a stream's read hashes them anyway).
+   */
+  contents?: boolean
 }

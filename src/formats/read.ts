@@ -22,7 +22,7 @@ export type {ReadOptions} from './options.js'
 export async function readArchive(path: string, options: ReadOptions): Promise<Image[]> {
   if (options.platform) parsePlatform(options.platform)
   const opened = await openSource(path, {reread: options.reread ?? false})
-  const scan = await scanArchive(opened, {onProgress: options.onProgress, contentHash: options.contentHash, depth: options.depth})
+  const scan = await scanArchive(opened, {onProgress: options.onProgress, contentHash: options.contentHash, depth: options.depth, contents: options.contents})
   const archive = scan.archive
   const members = new Members(scan, options.depth ?? 'full')
   const shape = detectShape(scan)

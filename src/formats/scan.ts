@@ -68,6 +68,8 @@ export interface ScanOptions {
    * an archive imgdiff has just written). A plain archive file is read by seeking for the last two.
    */
   depth?: ScanDepth
+  /** A full read of a plain file: whether file contents are hashed too (see ReadOptions.contents). */
+  contents?: boolean
 }
 
 export type ScanDepth = 'full' | 'structure' | 'outer'
@@ -132,7 +134,7 @@ export async function scanArchive(opened: OpenedSource, options: ScanOptions = {
 
 async function completeOrSay(scan: Scan, layers: SeekedLayer[], path: string, budget: Budget, options: ScanOptions): Promise<void> {
   try {
-    await completeSeeked(scan, layers, path, options.contentHash ?? 'xxh3', budget, options.onProgress)
+    await completeSeeked(scan, layers, path, options.contents === false ? null : (options.contentHash ?? 'xxh3'), budget, options.onProgress)
   } catch (error) {
     if (error instanceof ImgdiffError) throw error
     throw new BadArchiveError(scan.archive.path, `could not be read to the end: ${errorMessage(error)}`)

@@ -15,7 +15,7 @@ import {detectShape} from './shape.js'
  * here. The work runs on every core (job-pool.ts), largest layer first, each byte read once for
  * hashing. Fills in the scan what a streamed read fills in.
  */
-export async function completeSeeked(scan: Scan, layers: SeekedLayer[], path: string, kind: ContentHash, budget: Budget, onProgress?: (bytes: number) => void): Promise<void> {
+export async function completeSeeked(scan: Scan, layers: SeekedLayer[], path: string, kind: ContentHash | null, budget: Budget, onProgress?: (bytes: number) => void): Promise<void> {
   const jobs: PoolJob[] = []
   const apply: Array<(r: PoolResult) => void> = []
   const add = (job: PoolJob, then: (r: PoolResult) => void) => {
@@ -26,8 +26,8 @@ export async function completeSeeked(scan: Scan, layers: SeekedLayer[], path: st
     add({hash: {start: 0, size: scan.archive.bytes, whole: true, files: []}}, (r) => {
       if ('hash' in r) scan.plainDigest = r.hash.sha256!
     })
-    // The files in runs, one per core, while one core hashes the whole tar.
-    for (const part of split(scan.rootfs.filter(isStored), availableParallelism())) {
+    // The files in runs, one per core, while one core hashes the whole tar (kind null: no content hashes wanted).
+    for (const part of kind === null ? [] : split(scan.rootfs.filter(isStored), availableParallelism())) {
       const files = part.map((f) => rangeOf(f, 0))
       add({hash: {start: files[0].at, size: files.reduce((n, f) => n + f.stored, 0), whole: false, files}}, (r) => {
         if ('hash' in r) setDigests(part, r.hash.contents)
@@ -39,7 +39,7 @@ export async function completeSeeked(scan: Scan, layers: SeekedLayer[], path: st
       // A plain layer's sha256 runs on one thread while another walks it and hashes its files;
       // a compressed one is inflated once, for all of it.
       const whole = compressed || m.size < SPLIT_ABOVE
-      add({layer: {start: m.dataOffset, size: m.size, name: m.name, whole}}, (r) => {
+      add({layer: {start: m.dataOffset, size: m.size, name: m.name, whole, contents: kind !== null}}, (r) => {
         if (!('layer' in r)) return
         if (r.layer.digest) m.digest = r.layer.digest
         if (r.layer.layer) m.layer = r.layer.layer
@@ -54,7 +54,7 @@ export async function completeSeeked(scan: Scan, layers: SeekedLayer[], path: st
     }
   }
   const total = jobs.reduce((n, j) => n + ('hash' in j ? j.hash.size : j.layer.size), 0)
-  const results = await runJobs(path, scan.archive.path, jobs, kind, onProgress && ((done) => onProgress(Math.round((done / Math.max(total, 1)) * scan.archive.bytes))))
+  const results = await runJobs(path, scan.archive.path, jobs, kind ?? 'xxh3', onProgress && ((done) => onProgress(Math.round((done / Math.max(total, 1)) * scan.archive.bytes))))
   results.forEach((r, i) => apply[i](r))
   // A plain layer's diff_id is its digest, whichever job computed it.
   for (const {member: m, compressed} of layers) if (!compressed && m.layer && m.digest) m.layer.diffId = m.digest
