@@ -16,6 +16,12 @@ export interface ByteSink {
   readonly synchronous: boolean
 }
 
+/**
+ * The most one write(2) is given. Measured on this project's machine (Linux 6.18, ext4, a 2 GB
+ * copy from the page cache): 128 KB writes take 0.6 s, 1 MB writes 1.4-1.7 s, 4 MB writes 2-5 s.
+ */
+const WRITE_PIECE = 128 * 1024
+
 export class FileSink implements ByteSink {
   readonly synchronous = true
   written = 0
@@ -27,7 +33,7 @@ export class FileSink implements ByteSink {
 
   write(chunk: Buffer): void {
     let done = 0
-    while (done < chunk.length) done += writeSync(this.fd, chunk, done, chunk.length - done)
+    while (done < chunk.length) done += writeSync(this.fd, chunk, done, Math.min(WRITE_PIECE, chunk.length - done))
     this.written += chunk.length
     this.onBytes?.(this.written)
   }
