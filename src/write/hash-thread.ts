@@ -26,15 +26,16 @@ export class HashThread {
   private readonly data = new SharedArrayBuffer(SLOT * SLOTS)
   private readonly state = new Int32Array(new SharedArrayBuffer(4 * SLOTS * 2))
   private readonly worker: Worker
-  private readonly digests: Array<(digest: string) => void> = []
+  /** Who waits for each digest asked for, in order. */
+  private readonly waiting: Array<{resolve: (digest: string) => void; reject: (error: Error) => void}> = []
   private next = 0
 
   constructor() {
     const shared: Shared = {hashThread: true, data: this.data, state: this.state.buffer as SharedArrayBuffer}
     this.worker = new Worker(new URL(import.meta.url), {workerData: shared})
-    this.worker.on('message', (digest: string) => this.digests.shift()?.(digest))
+    this.worker.on('message', (digest: string) => this.waiting.shift()?.resolve(digest))
     this.worker.on('error', (error) => {
-      for (const reject of this.digests.splice(0)) reject(`error: ${error.message}`)
+      for (const w of this.waiting.splice(0)) w.reject(new Error(`the hashing thread failed (${error.message})`))
     })
   }
 
@@ -55,7 +56,7 @@ export class HashThread {
   /** The stream's sha256, once every piece handed over is hashed. */
   async digest(): Promise<string> {
     const done = new Promise<string>((resolve, reject) => {
-      this.digests.push((d) => (d.startsWith('error: ') ? reject(new Error(`the hashing thread failed (${d.slice(7)})`)) : resolve(d)))
+      this.waiting.push({resolve, reject})
     })
     this.slot()
     this.hand(END, 0)
