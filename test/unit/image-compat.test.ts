@@ -11,16 +11,9 @@ import {layerOfStep} from '../../src/image/history.js'
 import {runtimeConfig} from '../../src/image/model.js'
 import {stepsOf} from '../../src/image/steps.js'
 import {summarize} from '../../src/image/summary.js'
+import {type SkopeoImage} from '../helpers/fixtures.js'
 import {chainOf, COMPAT, readImages, readJson} from './support.js'
 
-interface SkopeoImage {
-  diffIds: string[]
-  history: number
-  historyNonEmpty: number
-  env: string[] | null
-  cmd: string[] | null
-  entrypoint: string[] | null
-}
 
 const says = COMPAT ? readJson<Record<string, {images: SkopeoImage[]}>>(path.join(COMPAT, 'skopeo-says.json')) : {}
 /** skopeo prints Go values: an absent field and an empty list both come out null. */
