@@ -2,7 +2,7 @@ import {closeSync, createReadStream, openSync, readSync} from 'node:fs'
 import {Readable} from 'node:stream'
 import {sniffCompression} from '../archive/compression.js'
 import {type TarHeader} from '../archive/tar-header.js'
-import {HashThread} from './hash-thread.js'
+import {HashThread, type PieceHasher} from './hash-thread.js'
 import {LayerCheck, type WrittenLayer} from './layer-check.js'
 import {type TarOut} from './pack.js'
 
@@ -15,15 +15,17 @@ const THREAD_FROM = 32 * 1024 * 1024
  * hashes each piece just written (hash-thread.ts): one read of the source, two cores busy.
  */
 export class LayerCopier {
-  private thread: HashThread | null = null
+  private thread: PieceHasher | null = null
 
   constructor(
     private readonly file: string,
     private readonly out: TarOut,
+    /** From what size a layer is hashed on another thread, and how that thread is made (the unit tests change both). */
+    private readonly threads: {from: number; start: () => PieceHasher} = {from: THREAD_FROM, start: () => new HashThread()},
   ) {}
 
   async copy(header: TarHeader, offset: number, size: number): Promise<WrittenLayer> {
-    if (size >= THREAD_FROM && this.out.synchronous && this.plainAt(offset)) return this.threaded(header, offset, size)
+    if (size >= this.threads.from && size > 0 && this.out.synchronous && this.plainAt(offset)) return this.threaded(header, offset, size)
     const body = size === 0 ? Readable.from([]) : createReadStream(this.file, {start: offset, end: offset + size - 1, highWaterMark: 1024 * 1024})
     return copyChecked(this.out, header, body)
   }
@@ -44,7 +46,7 @@ export class LayerCopier {
   }
 
   private async threaded(header: TarHeader, offset: number, size: number): Promise<WrittenLayer> {
-    this.thread ??= new HashThread()
+    this.thread ??= this.threads.start()
     const thread = this.thread
     const fd = openSync(this.file, 'r')
     try {
