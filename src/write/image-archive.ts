@@ -6,7 +6,7 @@ import {type Image, type Layer} from '../image/model.js'
 import {type WrittenLayer} from './layer-check.js'
 import {EPOCH, pack, type TarOut} from './pack.js'
 import {type Producer} from './safe-output.js'
-import {forEachRange, seekableFile} from './source-bytes.js'
+import {forEachMember, seekableFile} from './source-bytes.js'
 import {copyChecked, LayerCopier} from './layer-copy.js'
 
 /** The image to write: a config, layers whose bytes live in `source`, and tags. */
@@ -137,7 +137,7 @@ export function writeImageArchive(source: Pick<Image, 'path' | 'reopen' | 'compr
     }
     const file = seekableFile(source, ranges)
     if (file === null) {
-      await forEachRange(source, ranges, (member, body) => place(member, (header) => copyChecked(out, header, body)))
+      await forEachMember(source, new Set(ranges.keys()), (member, body) => place(member, (header) => copyChecked(out, header, body)))
     } else {
       const copier = new LayerCopier(file, out)
       try {

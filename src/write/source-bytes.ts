@@ -1,32 +1,12 @@
-import {createReadStream} from 'node:fs'
-import {Readable} from 'node:stream'
 import {plainTarChain} from '../sources/open.js'
 import {walkTar, type TarEntryStream} from '../archive/tar.js'
 import {landingPath} from '../image/paths.js'
 import {type Image} from '../image/model.js'
 
 /**
- * Each wanted member's bytes straight from the file by offset, when the archive is a plain tar
- * (no tar parsing, no decompression); otherwise by walking it again (forEachMember).
+ * The plain archive file the ranges can be read from by offset (no tar parsing, no decompression:
+ * layer-copy.ts), if there is one; otherwise the archive is walked again (forEachMember).
  */
-export async function forEachRange(
-  image: Pick<Image, 'path' | 'reopen' | 'compression'>,
-  ranges: Map<string, {offset?: number; size: number}>,
-  consume: (member: string, body: Readable) => Promise<void>,
-): Promise<void> {
-  const file = seekableFile(image, ranges)
-  if (file === null) {
-    await forEachMember(image, new Set(ranges.keys()), consume)
-    return
-  }
-  const inOrder = [...ranges].sort((a, b) => a[1].offset! - b[1].offset!)
-  for (const [member, r] of inOrder) {
-    const body = r.size === 0 ? Readable.from([]) : createReadStream(file, {start: r.offset, end: r.offset! + r.size - 1, highWaterMark: 1024 * 1024})
-    await consume(member, body)
-  }
-}
-
-/** The plain archive file the ranges can be read from by offset, if there is one. */
 export function seekableFile(image: Pick<Image, 'reopen' | 'compression'>, ranges: Map<string, {offset?: number}>): string | null {
   const file = image.reopen?.kind === 'file' ? image.reopen.path : null
   return file !== null && image.compression === 'none' && [...ranges.values()].every((r) => r.offset !== undefined) ? file : null
