@@ -1,6 +1,7 @@
 import {Command, Flags} from '@oclif/core'
 import {stat} from 'node:fs/promises'
 import {type ContentHash} from '../archive/hash.js'
+import {IGNORABLE} from '../compare/file-meta.js'
 import {ImgdiffError, UsageError} from '../errors.js'
 import {readArchive, type ReadOptions, selectImage} from '../formats/read.js'
 import {readArchiveInWorker} from '../formats/read-worker.js'
@@ -22,6 +23,21 @@ export const readFlags = {
 /** How file contents are compared: only the commands that compare contents take it. */
 export const contentHashFlag = {
   'content-hash': Flags.string({description: 'How file contents are compared: xxh3 (fast) or sha256 (digests you can check with sha256sum).', options: ['xxh3', 'sha256'], default: 'xxh3'}),
+}
+
+/** What shapes a comparison, for the commands that compare two images (diff, report). */
+export const compareFlags = {
+  'max-content': Flags.integer({description: 'Largest file (bytes) whose content --content reads.', default: 256 * 1024, min: 0}),
+  path: Flags.string({description: 'Only paths matching this glob (repeatable), e.g. "/etc/**".', multiple: true, multipleNonGreedy: true}),
+  ignore: Flags.string({description: `Fields not to compare (repeatable, or comma-separated): ${IGNORABLE.join(', ')}.`, multiple: true, multipleNonGreedy: true}),
+}
+
+/** --ignore's values, each repeat and comma-separated list taken apart; an unknown field is a usage error. */
+export function ignoredFields(values: string[] | undefined): string[] {
+  const ignore = (values ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean)
+  const unknown = ignore.filter((f) => !(IGNORABLE as string[]).includes(f))
+  if (unknown.length > 0) throw new UsageError(`--ignore: unknown field ${unknown.join(', ')} (use ${IGNORABLE.join(', ')})`)
+  return ignore
 }
 
 type ReadFlagValues = {platform?: string; verify: boolean; strict?: boolean; 'content-hash'?: string}

@@ -1,9 +1,7 @@
 import {Args, Flags} from '@oclif/core'
-import {contentHashFlag, ImgdiffCommand, readFlags} from '../cli/base-command.js'
+import {compareFlags, contentHashFlag, ignoredFields, ImgdiffCommand, readFlags} from '../cli/base-command.js'
 import {contentPatches} from '../compare/content-patches.js'
 import {compareImages} from '../compare/diff.js'
-import {IGNORABLE} from '../compare/file-meta.js'
-import {UsageError} from '../errors.js'
 import {listed, nameOnly, nameStatus, stat} from '../render/diff-summary.js'
 import {renderDiff} from '../render/diff-text.js'
 import {imageOfContainer} from '../sources/container-image.js'
@@ -48,17 +46,13 @@ Exit status: 0 no differences (or --exit-code not given), 1 differences (with --
     'name-only': Flags.boolean({description: 'Only the changed paths, one per line, in path order.', exclusive: ['stat', 'name-status']}),
     'name-status': Flags.boolean({description: 'Only A/D/M, a tab and the path, one per line.', exclusive: ['stat', 'name-only']}),
     content: Flags.boolean({description: 'Show unified diffs of changed text files (reads the archives a second time).'}),
-    'max-content': Flags.integer({description: 'Largest file (bytes) whose content --content reads.', default: 256 * 1024, min: 0}),
-    path: Flags.string({description: 'Only paths matching this glob (repeatable), e.g. "/etc/**".', multiple: true, multipleNonGreedy: true}),
-    ignore: Flags.string({description: `Fields not to compare (repeatable, or comma-separated): ${IGNORABLE.join(', ')}.`, multiple: true, multipleNonGreedy: true}),
+    ...compareFlags,
     runtime: Flags.boolean({description: 'List runtime-file changes too (marked R).'}),
   }
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Diff)
-    const ignore = (flags.ignore ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean)
-    const unknown = ignore.filter((f) => !(IGNORABLE as string[]).includes(f))
-    if (unknown.length > 0) throw new UsageError(`--ignore: unknown field ${unknown.join(', ')} (use ${IGNORABLE.join(', ')})`)
+    const ignore = ignoredFields(flags.ignore)
     // `imgdiff container:ID`: the container against the image it was created from.
     const [first, second] = args.b === undefined ? [await imageOfContainer(args.a), args.a] : [args.a, args.b]
     // ARCHIVE@N has picked its image as it was read (sources/parse.ts); --image-a/-b pick from the rest.

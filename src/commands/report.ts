@@ -1,8 +1,7 @@
 import {Args, Flags} from '@oclif/core'
-import {contentHashFlag, ImgdiffCommand, readFlags} from '../cli/base-command.js'
+import {compareFlags, contentHashFlag, ignoredFields, ImgdiffCommand, readFlags} from '../cli/base-command.js'
 import {contentPatches} from '../compare/content-patches.js'
 import {compareImages} from '../compare/diff.js'
-import {IGNORABLE} from '../compare/file-meta.js'
 import {UsageError} from '../errors.js'
 import {diffReport, imageReport} from '../render/report/index.js'
 import {checkWrittenReport} from '../render/report/written.js'
@@ -32,16 +31,12 @@ The page needs no network (nothing is fetched, everything is inline) and reads w
     output: Flags.string({char: 'o', description: 'HTML file to write (- for stdout)', required: true}),
     force: Flags.boolean({description: 'replace OUTPUT if it exists'}),
     content: Flags.boolean({description: 'Include unified diffs of changed text files (reads the archives a second time).'}),
-    'max-content': Flags.integer({description: 'Largest file (bytes) whose content --content reads.', default: 256 * 1024, min: 0}),
-    path: Flags.string({description: 'Only paths matching this glob (repeatable), e.g. "/etc/**".', multiple: true, multipleNonGreedy: true}),
-    ignore: Flags.string({description: `Fields not to compare (repeatable, or comma-separated): ${IGNORABLE.join(', ')}.`, multiple: true, multipleNonGreedy: true}),
+    ...compareFlags,
   }
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Report)
-    const ignore = (flags.ignore ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean)
-    const unknown = ignore.filter((f) => !(IGNORABLE as string[]).includes(f))
-    if (unknown.length > 0) throw new UsageError(`--ignore: unknown field ${unknown.join(', ')} (use ${IGNORABLE.join(', ')})`)
+    const ignore = ignoredFields(flags.ignore)
     const inputs = args.b === undefined ? [args.a] : [args.a, args.b]
     if (args.b === undefined && (flags.content || flags.path || flags.ignore)) throw new UsageError('--content, --path and --ignore shape a diff: give two archives (imgdiff report A B)')
     await this.checkOutput(flags.output, {force: flags.force, inputs, json: flags.json})
