@@ -21,6 +21,7 @@ import {readArchive} from '../src/formats/read.js'
 import {FlatFs} from '../src/image/flatten.js'
 import {diveBytes, diveFixed4, renderCi} from '../src/render/efficiency-text.js'
 import {cleanupTemps, FIXTURES, readJson, tempDir} from './helpers/cli.js'
+import {suiteNotRun} from './helpers/not-run.js'
 
 const DIVE = path.join(FIXTURES, 'dive')
 
@@ -210,11 +211,7 @@ describe('.dive-ci files as dive reads them', () => {
 // IMGDIFF_DIVE_TEST_IMAGE at a copy of dive's .data/test-docker-image.tar to run it.
 const diveImage = process.env.IMGDIFF_DIVE_TEST_IMAGE
 if (!diveImage) {
-  const msg = "DIVE TEST IMAGE NOT RUN: set IMGDIFF_DIVE_TEST_IMAGE to a copy of dive's .data/test-docker-image.tar (not committed to this project)"
-  console.warn(`\n${'!'.repeat(msg.length)}\n${msg}\n${'!'.repeat(msg.length)}\n`)
-  describe("dive's test image", () => {
-    it.skip("DIVE TEST IMAGE NOT RUN: set IMGDIFF_DIVE_TEST_IMAGE to a copy of dive's .data/test-docker-image.tar", () => {})
-  })
+  suiteNotRun("dive's test image", "DIVE TEST IMAGE NOT RUN: set IMGDIFF_DIVE_TEST_IMAGE to a copy of dive's .data/test-docker-image.tar", 'not committed to this project')
 } else {
   describe(`dive's test image (${diveImage})`, () => {
     const efficiency = efficiencyOfFile(diveImage)

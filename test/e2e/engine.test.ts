@@ -36,6 +36,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {fixture, run, ROOT} from '../helpers/cli.js'
 import {compareRootfs, type RootfsTar} from '../judge/rootfs.js'
 import {decideEngine, Engine, newTmpRoot, pickConfig, readSaved} from './engine-helpers.js'
+import {suiteNotRun} from '../helpers/not-run.js'
 
 const decision = decideEngine()
 const STEPS = 19 // fixtures/multistep/Dockerfile: busybox base (1) + 18 instructions
@@ -43,11 +44,7 @@ const BUSYBOX_SAVE = fixture('busybox.save.tar')
 const BUSYBOX1_SAVE = fixture('busybox-1.save.tar')
 
 if (!decision.run) {
-  const msg = `ENGINE SUITE NOT RUN: no Docker engine on this machine (${decision.why})`
-  console.warn(`\n${'!'.repeat(msg.length)}\n${msg}\n${'!'.repeat(msg.length)}\n`)
-  describe('engine e2e', () => {
-    it.skip('ENGINE SUITE NOT RUN: no Docker engine on this machine', () => {})
-  })
+  suiteNotRun('engine e2e', 'ENGINE SUITE NOT RUN: no Docker engine on this machine', decision.why)
 } else {
   describe.sequential(`engine e2e (${decision.why})`, () => {
     let tmp = ''

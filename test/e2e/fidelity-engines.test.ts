@@ -16,6 +16,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {cleanupTemps, fixture, ROOT, tempDir} from '../helpers/cli.js'
 import {type CaseAnswer, type JudgeEntry} from '../helpers/judge.js'
 import {decideEngine, exec} from './engine-helpers.js'
+import {suiteNotRun} from '../helpers/not-run.js'
 
 type Says = {engine: string; cases: Record<string, CaseAnswer>}
 
@@ -52,11 +53,7 @@ function asDocker(podman: CaseAnswer, docker: CaseAnswer): unknown {
 }
 
 if (!decision.run) {
-  const msg = `FIDELITY ENGINE SUITE NOT RUN: no Docker engine on this machine (${decision.why})`
-  console.warn(`\n${'!'.repeat(msg.length)}\n${msg}\n${'!'.repeat(msg.length)}\n`)
-  describe('fidelity, live', () => {
-    it.skip('FIDELITY ENGINE SUITE NOT RUN: no Docker engine on this machine', () => {})
-  })
+  suiteNotRun('fidelity, live', 'FIDELITY ENGINE SUITE NOT RUN: no Docker engine on this machine', decision.why)
 } else {
   describe('fidelity answers re-recorded live on Docker and Podman', () => {
     let out = ''

@@ -24,6 +24,7 @@ import {chromium, type BrowserContext, type Page} from 'playwright-core'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {renderReportPage} from '../../src/render/report/page.js'
 import {fixture, ROOT, run, runJson} from '../helpers/cli.js'
+import {suiteNotRun} from '../helpers/not-run.js'
 
 const CHROMIUM = '/usr/bin/chromium'
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
@@ -67,11 +68,7 @@ async function shownAfter(page: Page, action: () => Promise<void>, expected: num
 }
 
 if (!available && !required) {
-  const msg = `BROWSER SUITE NOT RUN: ${CHROMIUM} is not installed (apt-get install chromium; CI installs it)`
-  console.warn(`\n${'!'.repeat(msg.length)}\n${msg}\n${'!'.repeat(msg.length)}\n`)
-  describe('report in a browser', () => {
-    it.skip(`BROWSER SUITE NOT RUN: ${CHROMIUM} is not installed`, () => {})
-  })
+  suiteNotRun('report in a browser', `BROWSER SUITE NOT RUN: ${CHROMIUM} is not installed`, 'apt-get install chromium; CI installs it')
 } else {
   describe.sequential('report in headless Chromium', {timeout: 30_000}, () => {
     const tmp = mkdtempSync(path.join(os.tmpdir(), 'imgdiff-browser-'))

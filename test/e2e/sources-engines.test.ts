@@ -13,6 +13,7 @@ import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {cleanupTemps, expectOneLineError, fixture, run, tempDir} from '../helpers/cli.js'
 import {decideEngine, Engine, exec, newTmpRoot} from './engine-helpers.js'
+import {suiteNotRun} from '../helpers/not-run.js'
 
 const decision = decideEngine()
 
@@ -36,11 +37,7 @@ function verdict(d: any): unknown {
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex')
 
 if (!decision.run) {
-  const msg = `ENGINE SOURCES SUITE NOT RUN: no Docker engine on this machine (${decision.why})`
-  console.warn(`\n${'!'.repeat(msg.length)}\n${msg}\n${'!'.repeat(msg.length)}\n`)
-  describe('engine sources', () => {
-    it.skip('ENGINE SOURCES SUITE NOT RUN: no Docker engine on this machine', () => {})
-  })
+  suiteNotRun('engine sources', 'ENGINE SOURCES SUITE NOT RUN: no Docker engine on this machine', decision.why)
 } else {
   describe.sequential('engine sources: Docker', () => {
     let root = ''
