@@ -1,6 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {ImgdiffCommand, readFlags} from '../cli/base-command.js'
 import {readArchive, selectImage} from '../formats/read.js'
+import {type ScanDepth} from '../formats/scan.js'
 import {rollbackImage} from '../image/rollback.js'
 import {resolveStep} from '../image/step-ref.js'
 import {shortId} from '../image/ids.js'
@@ -39,17 +40,18 @@ export default class Rollback extends ImgdiffCommand {
     const {args, flags} = await this.parse(Rollback)
     await this.checkOutput(flags.output, {force: flags.force, inputs: [args.archive, ...(flags.base ? [flags.base] : [])], json: flags.json})
     // Every image of the archive: another of them may be this one's base (see rollbackImage).
-    // A plain file: its documents and layer headers first (whether Docker can unpack the layers
-    // kept: rollbackImage), each layer's bytes verified as they are copied, in the same read,
-    // unless the output needs what only a full read gives (needsFullRead). Other sources are
-    // read once, in full.
-    const plain = await isPlainFile(args.archive)
-    let [all] = await this.readArchives([args.archive], flags, {reread: true, select: false, depth: plain ? 'structure' : 'full'})
-    let image = selectImage(all, selectorOf(args.archive) ?? flags.image, args.archive)
-    if (plain && needsFullRead(image, familyOf(image))) {
-      ;[all] = await this.readArchives([args.archive], flags, {reread: true, select: false})
-      image = selectImage(all, selectorOf(args.archive) ?? flags.image, args.archive)
+    // A plain file: its documents first (read by seeking, in a moment), which say whether the
+    // output needs a full read (needsFullRead). If not, the layers' headers are read (whether
+    // Docker can unpack the layers kept: rollbackImage) and each layer's bytes are verified as
+    // they are copied, in the same pass. Other sources are read once, in full.
+    let depth: ScanDepth = 'full'
+    if (await isPlainFile(args.archive)) {
+      const [docs] = await this.readArchives([args.archive], flags, {select: false, depth: 'outer'})
+      const planned = selectImage(docs, selectorOf(args.archive) ?? flags.image, args.archive)
+      if (!needsFullRead(planned, familyOf(planned))) depth = 'structure'
     }
+    const [all] = await this.readArchives([args.archive], flags, {reread: true, select: false, depth})
+    const image = selectImage(all, selectorOf(args.archive) ?? flags.image, args.archive)
     // Only the base's config and history are needed: its layers are not read.
     const base = flags.base ? selectImage(await readArchive(flags.base, {verify: false, depth: 'outer'}), undefined, flags.base) : undefined
     const step = resolveStep(image, flags.to)
