@@ -10,7 +10,7 @@ import {existsSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {gzipSync} from 'node:zlib'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {cleanupTemps, expectOneLineError, fixture, run, tempDir} from './helpers/cli.js'
+import {cleanupTemps, expectOneLineError, fixture, readJson, run, tempDir} from './helpers/cli.js'
 import {alterFirstFileByte, packTar, readTar} from './helpers/tar.js'
 
 afterAll(cleanupTemps)
@@ -131,3 +131,87 @@ describe('rollback verifies the layers it keeps as it copies them', () => {
     expect(readFileSync(altered).length).toBeGreaterThan(0)
   }, 60_000)
 })
+
+/**
+ * A rollback into a file checks that Docker can unpack the layers it keeps from the bytes it copies
+ * (write/unpack-check.ts); one to stdout, which cannot be taken back, reads their headers first.
+ * Both must refuse what Docker refused and accept what Docker loaded, as recorded from a real
+ * engine in fixtures/fidelity/docker-says.json, and say it in the same words.
+ */
+describe('rollback refuses what docker load refuses, from the bytes it copies', () => {
+  const says = readJson(fixture('fidelity/docker-says.json')).cases as Record<string, {loads: boolean}>
+  /** The last history step of a case (every layer kept), from its config as stored. */
+  async function lastStep(file: string): Promise<number> {
+    const entries = await readTar(file)
+    const manifest = JSON.parse(entries.find((e) => e.header.name === 'manifest.json')!.data.toString('utf8'))
+    const config = JSON.parse(entries.find((e) => e.header.name === manifest[0].Config)!.data.toString('utf8'))
+    return config.history.length
+  }
+
+  it('every engine-made case: written iff Docker loaded it; refusals the same line as the headers-first path', async () => {
+    const names = Object.keys(says)
+    expect(names.length).toBeGreaterThan(40)
+    expect(names.filter((n) => !says[n].loads).length).toBeGreaterThan(5)
+    for (const name of names) {
+      const source = fixture(`fidelity/cases/${name}.save.tar`)
+      const out = path.join(dir, `case-${name}.tar`)
+      const step = String(await lastStep(source))
+      const r = await run(['rollback', source, '--to', step, '-o', out])
+      if (says[name].loads) {
+        expect(r.code, `${name}: ${r.stderr}`).toBe(0)
+        continue
+      }
+      const line = expectOneLineError(r, `${name} into a file`)
+      expect(line, name).toContain('docker load refuses this image')
+      expect(existsSync(out), name).toBe(false)
+      const piped = await run(['rollback', source, '--to', step, '-o', '-'])
+      expect(expectOneLineError(piped, `${name} to stdout`), name).toBe(line)
+      expect(piped.stdout, name).toBe('')
+    }
+    noLeftovers()
+  }, 240_000)
+
+  it('a layer used twice is unpacked at each of its places; refused at the second, it is named there', async () => {
+    // The second l0 comes after l1 removes /etc/hello: a hard link to it is then dangling.
+    const linkToHello = await packTar([{name: 'etc/', type: 'directory'}, {name: 'etc/again', type: 'link', linkname: 'etc/hello'}])
+    const twice = await saveMembers('twice.save.tar', [small, big], [0, 1, 0], [sha256(small), sha256(big), sha256(small)])
+    const out = path.join(dir, 'twice-step3.tar')
+    const r = await run(['rollback', twice, '--to', '3', '-o', out])
+    expect(r.code, r.stderr).toBe(0)
+    // (The third is a symlink to the first's layer.tar, as docker save writes a layer used twice.)
+    expect((await layersOf(out)).slice(0, 2).map(sha256)).toEqual([sha256(small), sha256(big)])
+
+    const gone = await packTar([{name: 'etc/', type: 'directory'}, {name: 'etc/.wh.hello'}])
+    const refused = await saveMembers('twice-refused.save.tar', [linkToHello, small, gone], [1, 0, 2, 0], [sha256(small), sha256(linkToHello), sha256(gone), sha256(linkToHello)])
+    const file = expectOneLineError(await run(['rollback', refused, '--to', '4', '-o', path.join(dir, 'twice-refused.tar')]), 'second use refused')
+    expect(file).toMatch(/layer 4: Docker cannot unpack member '\/?etc\/again'/)
+    expect(expectOneLineError(await run(['rollback', refused, '--to', '4', '-o', '-']), 'second use refused, to stdout')).toBe(file)
+    noLeftovers()
+  }, 60_000)
+
+  it('a kept layer that is no tar is said first, as a read of the headers says it, even after a refused one', async () => {
+    const dup = await packTar([{name: 'x', data: 'a'}, {name: 'x', data: 'b'}])
+    const junk = Buffer.alloc(4096, 7)
+    const source = await saveMembers('junk.save.tar', [small, dup, junk], [0, 1, 2], [sha256(small), sha256(dup), sha256(junk)])
+    const file = expectOneLineError(await run(['rollback', source, '--to', '3', '-o', path.join(dir, 'junk.tar')]), 'junk layer')
+    expect(file).toContain("layer 3 'l2/layer.tar' is not a tar")
+    expect(expectOneLineError(await run(['rollback', source, '--to', '3', '-o', '-']), 'junk layer, to stdout')).toBe(file)
+    noLeftovers()
+  }, 60_000)
+})
+
+/** A docker save whose manifest lists the stored blobs by index (one blob may be several layers). */
+async function saveMembers(name: string, blobs: Buffer[], layers: number[], diffIds: string[]): Promise<string> {
+  const config = JSON.stringify({architecture: 'amd64', os: 'linux', config: {}, rootfs: {type: 'layers', diff_ids: diffIds}, history: diffIds.map((_, i) => ({created_by: `step ${i + 1}`}))})
+  const file = path.join(dir, name)
+  const members = blobs.map((_, i) => `l${i}/layer.tar`)
+  writeFileSync(
+    file,
+    await packTar([
+      {name: 'c.json', data: config},
+      ...blobs.map((data, i) => ({name: members[i], data})),
+      {name: 'manifest.json', data: JSON.stringify([{Config: 'c.json', RepoTags: ['copy:test'], Layers: layers.map((i) => members[i])}])},
+    ]),
+  )
+  return file
+}

@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {ImgdiffCommand, readFlags} from '../cli/base-command.js'
 import {readArchive, selectImage} from '../formats/read.js'
-import {type ScanDepth} from '../formats/scan.js'
+import {type Image} from '../image/model.js'
 import {rollbackImage} from '../image/rollback.js'
 import {resolveStep} from '../image/step-ref.js'
 import {shortId} from '../image/ids.js'
@@ -10,6 +10,7 @@ import {selectorOf} from '../sources/parse.js'
 import {plural} from '../render/units.js'
 import {familyOf, needsFullRead, writeImageArchive} from '../write/image-archive.js'
 import {type WrittenLayer} from '../write/layer-check.js'
+import {UnpackCheck} from '../write/unpack-check.js'
 import {verifyWritten} from '../write/verify.js'
 
 export default class Rollback extends ImgdiffCommand {
@@ -41,16 +42,23 @@ export default class Rollback extends ImgdiffCommand {
     await this.checkOutput(flags.output, {force: flags.force, inputs: [args.archive, ...(flags.base ? [flags.base] : [])], json: flags.json})
     // Every image of the archive: another of them may be this one's base (see rollbackImage).
     // A plain file: its documents first (read by seeking, in a moment), which say whether the
-    // output needs a full read (needsFullRead). If not, the layers' headers are read (whether
-    // Docker can unpack the layers kept: rollbackImage) and each layer's bytes are verified as
-    // they are copied, in the same pass. Other sources are read once, in full.
-    let depth: ScanDepth = 'full'
+    // output needs a full read (needsFullRead). If not, that is all the reading before the copy:
+    // each kept layer is verified and its members listed as its bytes are copied, and whether
+    // Docker can unpack them is checked before the output is put in place (write/verify.ts).
+    // Stdout cannot be taken back, and --strict looks at names: both read the layers' headers first.
+    // Other sources are read once, in full.
+    let all: Image[] | undefined
+    let watched = false
     if (await isPlainFile(args.archive)) {
       const [docs] = await this.readArchives([args.archive], flags, {select: false, depth: 'outer'})
       const planned = selectImage(docs, selectorOf(args.archive) ?? flags.image, args.archive)
-      if (!needsFullRead(planned, familyOf(planned))) depth = 'structure'
+      if (!needsFullRead(planned, familyOf(planned))) {
+        watched = flags.output !== '-' && !flags.strict
+        if (watched) all = docs
+        else [all] = await this.readArchives([args.archive], flags, {reread: true, select: false, depth: 'structure'})
+      }
     }
-    const [all] = await this.readArchives([args.archive], flags, {reread: true, select: false, depth})
+    all ??= (await this.readArchives([args.archive], flags, {reread: true, select: false, depth: 'full'}))[0]
     const image = selectImage(all, selectorOf(args.archive) ?? flags.image, args.archive)
     // Only the base's config and history are needed: its layers are not read.
     const base = flags.base ? selectImage(await readArchive(flags.base, {verify: false, depth: 'outer'}), undefined, flags.base) : undefined
@@ -59,11 +67,12 @@ export default class Rollback extends ImgdiffCommand {
     const result = rollbackImage(image, step, {tag: flags.tag, configMode: flags.config as 'replay' | 'keep', base, candidates: all})
     const family = familyOf(image)
     const written = new Map<string, WrittenLayer>()
+    const unpacks = watched ? new UnpackCheck(result.layers.map((l) => l.member!), args.archive) : undefined
     await this.writeOutput(
       flags.output,
       {force: flags.force, inputs: [args.archive, ...(flags.base ? [flags.base] : [])], json: flags.json, total: result.layers.reduce((n, l) => n + l.size, 0)},
-      writeImageArchive(image, result, family, written),
-      (path) => verifyWritten(path, {diffIds: result.layers.map((l) => l.diffId), imageId: result.imageId, kind: 'image'}, {layers: result.layers, written, diffIds: flags.verify}),
+      writeImageArchive(image, result, family, written, unpacks && ((member) => unpacks.watch(member))),
+      (path) => verifyWritten(path, {diffIds: result.layers.map((l) => l.diffId), imageId: result.imageId, kind: 'image'}, {layers: result.layers, written, diffIds: flags.verify, unpacks}),
     )
     const data = {
       output: flags.output,

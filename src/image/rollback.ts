@@ -76,7 +76,8 @@ export function rollbackImage(image: Image, step: Step, options: RollbackOptions
   if (step.layersSoFar === 0) throw new UsageError(`step ${step.step} comes before the first layer; an image needs at least one layer`)
   const cut = step.step - 1
   const layers = image.layers.slice(0, step.layersSoFar)
-  // Layers are copied byte for byte, so an image Docker cannot unpack stays one: say so before writing.
+  // Layers are copied byte for byte, so an image Docker cannot unpack stays one: say so before
+  // writing, when their members were read (else the copy finds them: write/unpack-check.ts).
   FlatFs.of(layers)
   if (options.configMode === 'keep' && options.base) throw new UsageError('--config keep keeps the final config, so --base has nothing to add: give one or the other')
   const base = options.configMode === 'keep' ? undefined : chooseBase(image, cut, options)

@@ -51,11 +51,24 @@ export function clampedMtime(mtime: number): number {
 
 /** `markers`: whiteout and AUFS names are markers (a layer), or plain names (an export read as it is). */
 export function unpackLayer(fs: FsTree, files: FileEntry[], layer: number, markers = true): void {
-  fs.layerNow = layer
-  new LayerUnpack(fs, layer, markers).run(files)
+  const unpack = layerUnpacker(fs, layer, markers)
+  for (const e of files) unpack.member(e)
+  unpack.end()
 }
 
-class LayerUnpack {
+/** One layer unpacked member by member, in tar order, as its members are read (see LayerUnpack). */
+export interface LayerUnpacker {
+  member(e: FileEntry): void
+  /** The layer's last member has passed: what Docker refuses in it is thrown here. */
+  end(): void
+}
+
+export function layerUnpacker(fs: FsTree, layer: number, markers = true): LayerUnpacker {
+  fs.layerNow = layer
+  return new LayerUnpack(fs, layer, markers)
+}
+
+class LayerUnpack implements LayerUnpacker {
   /** Paths (as named by members, through symlinks or not) that this layer unpacked so far. */
   private readonly unpacked = new Set<string>()
   /** Regular files under /.wh..wh.plnk, by base name: targets for hard links into it. */
@@ -63,6 +76,10 @@ class LayerUnpack {
   /** Directory members: their mtimes are set last. */
   private readonly dirs: FileEntry[] = []
   private readonly seen = new Set<string>()
+  private index = 0
+  /** The first member whose name an earlier member had, and the first failure of an unpack. */
+  private duplicate?: FileEntry
+  private failure?: unknown
 
   constructor(
     private readonly fs: FsTree,
@@ -70,21 +87,27 @@ class LayerUnpack {
     private readonly markers: boolean,
   ) {}
 
-  run(files: FileEntry[]): void {
-    // Docker reads the whole layer with tar-split first, which refuses two members of one name.
-    for (const e of files) {
-      const key = cleanNameOf(e)
-      if (this.seen.has(key)) this.refuse(e, 'duplicates of file paths not supported')
-      this.seen.add(key)
+  /**
+   * Docker reads the whole layer with tar-split first, which refuses two members of one name: a
+   * duplicate anywhere in the layer is what it reports, even after a member it could not unpack.
+   * So a failure is kept until the end, and nothing more is unpacked after it.
+   */
+  member(e: FileEntry): void {
+    const index = this.index++
+    const key = cleanNameOf(e)
+    if (this.seen.has(key)) this.duplicate ??= e
+    this.seen.add(key)
+    if (this.duplicate !== undefined || this.failure !== undefined) return
+    try {
+      this.apply(e, index)
+    } catch (error) {
+      this.failure = error instanceof FsError ? this.refusal(e, error.message) : error
     }
-    files.forEach((e, i) => {
-      try {
-        this.apply(e, i)
-      } catch (error) {
-        if (error instanceof FsError) this.refuse(e, error.message)
-        throw error
-      }
-    })
+  }
+
+  end(): void {
+    if (this.duplicate) throw this.refusal(this.duplicate, 'duplicates of file paths not supported')
+    if (this.failure !== undefined) throw this.failure
     for (const e of this.dirs) {
       try {
         const node = this.fs.resolve(e.path, true, 'chtimes').node
@@ -97,8 +120,12 @@ class LayerUnpack {
     }
   }
 
+  private refusal(e: FileEntry, reason: string): LayerRefusedError {
+    return new LayerRefusedError(this.layer, cleanNameOf(e), reason, this.markers)
+  }
+
   private refuse(e: FileEntry, reason: string): never {
-    throw new LayerRefusedError(this.layer, cleanNameOf(e), reason, this.markers)
+    throw this.refusal(e, reason)
   }
 
   private apply(e: FileEntry, index: number): void {

@@ -3,7 +3,7 @@ import {type TarHeader} from '../archive/tar-header.js'
 import {UsageError} from '../errors.js'
 import {chainIds} from '../image/ids.js'
 import {type Image, type Layer} from '../image/model.js'
-import {type WrittenLayer} from './layer-check.js'
+import {type LayerWatcher, type WrittenLayer} from './layer-check.js'
 import {EPOCH, pack, type TarOut} from './pack.js'
 import {type Producer} from './safe-output.js'
 import {forEachMember, seekableFile} from './source-bytes.js'
@@ -95,7 +95,14 @@ function ociIndex(image: NewImage, manifest: Buffer): Buffer {
  * into the output: the layers are verified from these (write/verify.ts), without reading them
  * back and without a full read of the source before.
  */
-export function writeImageArchive(source: Pick<Image, 'path' | 'reopen' | 'compression'>, image: NewImage, family: Family, written = new Map<string, WrittenLayer>()): Producer {
+export function writeImageArchive(
+  source: Pick<Image, 'path' | 'reopen' | 'compression'>,
+  image: NewImage,
+  family: Family,
+  written = new Map<string, WrittenLayer>(),
+  /** What else sees each source member's bytes as they are copied (write/unpack-check.ts). */
+  watch?: (member: string) => LayerWatcher,
+): Producer {
   return (sink) => pack(sink, async (out) => {
     const withOci = family !== 'docker-save'
     const withDocker = family !== 'oci'
@@ -137,11 +144,11 @@ export function writeImageArchive(source: Pick<Image, 'path' | 'reopen' | 'compr
     }
     const file = seekableFile(source, ranges)
     if (file === null) {
-      await forEachMember(source, new Set(ranges.keys()), (member, body) => place(member, (header) => copyChecked(out, header, body)))
+      await forEachMember(source, new Set(ranges.keys()), (member, body) => place(member, (header) => copyChecked(out, header, body, watch?.(member))))
     } else {
       const copier = new LayerCopier(file, out)
       try {
-        for (const [member, r] of [...ranges].sort((a, b) => a[1].offset! - b[1].offset!)) await place(member, (header) => copier.copy(header, r.offset!, r.size))
+        for (const [member, r] of ranges) await place(member, (header) => copier.copy(header, r.offset!, r.size, watch?.(member)))
       } finally {
         copier.close()
       }

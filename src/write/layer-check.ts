@@ -10,6 +10,13 @@ export interface WrittenLayer {
   diffId: string
 }
 
+/** Also sees a layer's tar as it is copied, piece by piece (plain or inflated): write/unpack-check.ts. */
+export interface LayerWatcher {
+  push(piece: Uint8Array): void
+  /** Every piece has passed. */
+  end(): void
+}
+
 /**
  * Passes a layer's bytes through unchanged while hashing them and, when they are compressed
  * (sniffed from the first bytes), inflating them on the side to hash the tar they hold. One read
@@ -22,10 +29,16 @@ export class LayerCheck extends Transform {
   private inflated: Promise<void> = Promise.resolve()
   private started = false
 
+  /** `watcher`: also shown the layer's tar as it passes. */
+  constructor(private readonly watcher?: LayerWatcher) {
+    super()
+  }
+
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: (err?: Error | null, data?: Buffer) => void): void {
     if (!this.started) this.start(chunk)
     this.stored.update(chunk)
     if (!this.inflate) {
+      this.watcher?.push(chunk)
       done(null, chunk)
       return
     }
@@ -36,7 +49,10 @@ export class LayerCheck extends Transform {
 
   override _flush(done: (err?: Error | null) => void): void {
     this.inflate?.end()
-    this.inflated.then(() => done(), done)
+    this.inflated.then(() => {
+      this.watcher?.end()
+      done()
+    }, done)
   }
 
   /** The hashes, once the bytes have all passed (the stream has ended). */
@@ -53,7 +69,10 @@ export class LayerCheck extends Transform {
     const inflate = decompressor(kind)
     this.inflate = inflate
     this.inflated = new Promise((resolve, reject) => {
-      inflate.on('data', (c: Buffer) => this.plain.update(c))
+      inflate.on('data', (c: Buffer) => {
+        this.plain.update(c)
+        this.watcher?.push(c)
+      })
       inflate.on('end', resolve)
       inflate.on('error', (error: Error) => {
         reject(new Error(`a ${kind} layer does not inflate (${error.message})`))

@@ -3,7 +3,7 @@ import {Readable} from 'node:stream'
 import {sniffCompression} from '../archive/compression.js'
 import {type TarHeader} from '../archive/tar-header.js'
 import {HashThread, type PieceHasher} from './hash-thread.js'
-import {LayerCheck, type WrittenLayer} from './layer-check.js'
+import {LayerCheck, type LayerWatcher, type WrittenLayer} from './layer-check.js'
 import {type TarOut} from './pack.js'
 
 /** Below this, a layer is hashed where it is copied: a thread costs more than it saves. */
@@ -24,10 +24,11 @@ export class LayerCopier {
     private readonly threads: {from: number; start: () => PieceHasher} = {from: THREAD_FROM, start: () => new HashThread()},
   ) {}
 
-  async copy(header: TarHeader, offset: number, size: number): Promise<WrittenLayer> {
-    if (size >= this.threads.from && size > 0 && this.out.synchronous && this.plainAt(offset)) return this.threaded(header, offset, size)
+  /** `watcher`: also shown the layer's tar as it is copied (layer-check.ts). */
+  async copy(header: TarHeader, offset: number, size: number, watcher?: LayerWatcher): Promise<WrittenLayer> {
+    if (size >= this.threads.from && size > 0 && this.out.synchronous && this.plainAt(offset)) return this.threaded(header, offset, size, watcher)
     const body = size === 0 ? Readable.from([]) : createReadStream(this.file, {start: offset, end: offset + size - 1, highWaterMark: 1024 * 1024})
-    return copyChecked(this.out, header, body)
+    return copyChecked(this.out, header, body, watcher)
   }
 
   close(): void {
@@ -45,7 +46,7 @@ export class LayerCopier {
     }
   }
 
-  private async threaded(header: TarHeader, offset: number, size: number): Promise<WrittenLayer> {
+  private async threaded(header: TarHeader, offset: number, size: number, watcher?: LayerWatcher): Promise<WrittenLayer> {
     this.thread ??= this.threads.start()
     const thread = this.thread
     const fd = openSync(this.file, 'r')
@@ -58,21 +59,24 @@ export class LayerCopier {
         // Written first (the sink is synchronous), then hashed: the hash is of what was written.
         this.out.data(slot.subarray(0, n))
         thread.submit(n)
+        // Watched while it is hashed: the slot is not filled again before this thread asks for it.
+        watcher?.push(slot.subarray(0, n))
         at += n
       }
       this.out.end()
     } finally {
       closeSync(fd)
     }
+    watcher?.end()
     // A plain layer is its own tar: its diff_id is its digest.
     const digest = await thread.digest()
     return {digest, diffId: digest}
   }
 }
 
-/** Copy a layer's bytes from a stream into the output, checked on the way (layer-check.ts). */
-export async function copyChecked(out: TarOut, header: TarHeader, body: Readable): Promise<WrittenLayer> {
-  const check = new LayerCheck()
+/** Copy a layer's bytes from a stream into the output, checked (and watched) on the way (layer-check.ts). */
+export async function copyChecked(out: TarOut, header: TarHeader, body: Readable, watcher?: LayerWatcher): Promise<WrittenLayer> {
+  const check = new LayerCheck(watcher)
   body.on('error', (error: Error) => check.destroy(error))
   await out.copy(header, body.pipe(check))
   return check.result()

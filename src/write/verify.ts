@@ -2,6 +2,7 @@ import {ImgdiffError} from '../errors.js'
 import {readArchive} from '../formats/read.js'
 import {type Layer} from '../image/model.js'
 import {type WrittenLayer} from './layer-check.js'
+import {type UnpackCheck} from './unpack-check.js'
 
 /**
  * Read a freshly written archive back, with every layer's diff_id checked, before it is renamed
@@ -14,10 +15,13 @@ export async function verifyWritten(
   /**
    * The layers as planned, and what each hashed to as it was written: when given, layer bytes are
    * not read again. `diffIds`: whether each layer's diff_id must be the one planned (off with
-   * --no-verify, which copies a layer that does not match its config as it is).
+   * --no-verify, which copies a layer that does not match its config as it is). `unpacks`: the
+   * check, made as the layers were copied, that Docker can unpack them (write/unpack-check.ts).
    */
-  hashed?: {layers: Layer[]; written: Map<string, WrittenLayer>; diffIds: boolean},
+  hashed?: {layers: Layer[]; written: Map<string, WrittenLayer>; diffIds: boolean; unpacks?: UnpackCheck},
 ): Promise<void> {
+  // What a read of the layers' headers before the copy would have refused comes first.
+  hashed?.unpacks?.check()
   if (hashed) checkCopies(hashed.layers, hashed.written, hashed.diffIds)
   let images
   try {
