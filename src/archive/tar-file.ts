@@ -2,6 +2,8 @@ import {readSync} from 'node:fs'
 import {TarFormatError, TarReader, type TarVisitor} from './tar-reader.js'
 
 const CHUNK = 64 * 1024
+/** The read buffer of this thread's walks (see walkWith). */
+let scratch: Buffer | undefined
 /** Enough for a header and most extended headers. */
 const HEAD = 4 * 1024
 
@@ -21,7 +23,9 @@ export function walkTarFile(fd: number, start: number, end: number, visitor: Tar
 /** The same with a reader the caller made (skipBodies on), so it can tell how far it got when it fails. */
 export function walkWith(reader: TarReader, fd: number, start: number, end: number): void {
   // One buffer for every read: the reader copies what it keeps, and so must a visitor (see above).
-  const block = Buffer.allocUnsafe(Math.min(CHUNK, Math.max(end - start, 1)))
+  // The thread's own, reused by every walk (walks are synchronous): fresh ones pile up as garbage.
+  scratch ??= Buffer.allocUnsafe(CHUNK)
+  const block = scratch.subarray(0, Math.min(CHUNK, Math.max(end - start, 1)))
   let buf = block.subarray(0, 0)
   let bufStart = start
   let pos = start

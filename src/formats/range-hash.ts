@@ -33,16 +33,23 @@ export interface HashResult {
 
 const CHUNK = 4 * 1024 * 1024
 const ZEROS = Buffer.alloc(1024 * 1024)
+/**
+ * The one read buffer of this thread (hashJob is synchronous, so never in use twice). A buffer
+ * per job would be garbage the engine collects only once tens of MB of them pile up, on every
+ * thread: most of the memory a full read's threads took.
+ */
+let scratch: Buffer | undefined
 
 /**
- * Hash a job's bytes, read front to back through one reused buffer. A file's first piece is
+ * Hash a job's bytes, read front to back through the thread's one buffer. A file's first piece is
  * copied when the file goes on into the next read: an xxh3 hasher keeps its first piece until a
  * second arrives, and the buffer will hold other bytes by then.
  */
 export function hashJob(fd: number, job: HashJob, kind: ContentHash, onBytes?: (n: number) => void): HashResult {
   const whole = job.whole ? createHash('sha256') : undefined
   const contents: string[] = Array.from({length: job.files.length})
-  const buf = Buffer.allocUnsafe(Math.min(CHUNK, Math.max(job.size, 1)))
+  scratch ??= Buffer.allocUnsafe(CHUNK)
+  const buf = scratch.subarray(0, Math.min(CHUNK, Math.max(job.size, 1)))
   let next = 0
   let open: FileHasher | undefined
   const end = job.start + job.size

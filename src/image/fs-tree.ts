@@ -171,7 +171,8 @@ export class FsTree {
       node.children ??= new Map()
     } else {
       this.touchInode(node)
-      ;(node.names ??= []).push(path)
+      // A new array of the exact length: one grown by push keeps room for 17 names, and there is one per file.
+      node.names = node.names ? [...node.names, path] : [path]
     }
     dir.children!.set(name, node)
     this.paths.set(path, node)
