@@ -12,6 +12,9 @@ import {Progress} from '../render/progress.js'
 import {type Style, styleFor} from '../render/style.js'
 import {checkOutput, type Producer, writeSafely} from '../write/safe-output.js'
 
+/** Characters of output written at a time by `emit`. */
+const EMIT_BATCH = 256 * 1024
+
 /** Flags of every command that reads an archive. */
 export const readFlags = {
   image: Flags.string({description: 'Image to use from an archive that holds several: NAME:TAG (also as Docker or Podman store it, e.g. localhost/NAME:TAG), image id prefix, or N (1-based); archives holding one image ignore it.'}),
@@ -115,6 +118,40 @@ export abstract class ImgdiffCommand extends Command {
       await writeSafely(target, {force: options.force, inputs: options.inputs, onBytes: progress.track(target, options.total)}, produce, verify)
     } finally {
       progress.finish()
+    }
+  }
+
+  /**
+   * Output too big for one string (a diff of tens of thousands of paths), written a batch at a
+   * time as it is made, then a newline, as `log` ends it. A reader that stops early (`| head`)
+   * ends the command quietly, as it does for `log` (see catch).
+   */
+  protected async emit(pieces: Iterable<string>): Promise<void> {
+    const out = process.stdout
+    let failed: Error | undefined
+    const onError = (error: Error) => {
+      failed = error
+    }
+    out.on('error', onError)
+    try {
+      let batch: string[] = []
+      let size = 0
+      const flush = async () => {
+        const text = batch.join('')
+        batch = []
+        size = 0
+        if (!out.write(text)) await new Promise<void>((resolve) => out.once('drain', resolve).once('error', () => resolve()))
+        if (failed) throw failed
+      }
+      for (const piece of pieces) {
+        batch.push(piece)
+        size += piece.length
+        if (size >= EMIT_BATCH) await flush()
+      }
+      batch.push('\n')
+      await flush()
+    } finally {
+      out.off('error', onError)
     }
   }
 

@@ -3,7 +3,8 @@ import {compareFlags, contentHashFlag, ignoredFields, ImgdiffCommand, readFlags}
 import {contentPatches} from '../compare/content-patches.js'
 import {compareImages} from '../compare/diff.js'
 import {listed, nameOnly, nameStatus, stat} from '../render/diff-summary.js'
-import {renderDiff} from '../render/diff-text.js'
+import {diffLines} from '../render/diff-text.js'
+import {jsonPieces} from '../render/json-pieces.js'
 import {imageOfContainer} from '../sources/container-image.js'
 
 export default class Diff extends ImgdiffCommand {
@@ -68,11 +69,12 @@ Exit status: 0 no differences (or --exit-code not given), 1 differences (with --
     const differs = !result.summary.identical
     if (flags.quiet) this.exit(differs ? 1 : 0)
     const style = this.styleOf(flags)
-    if (flags.json) this.log(JSON.stringify({...result, patches: patches ? Object.fromEntries(patches) : null}, null, 2))
+    // A diff of many paths is written as it is made, never held as one string (README, "Performance").
+    if (flags.json) await this.emit(jsonPieces({...result, patches: patches ? Object.fromEntries(patches) : null}))
     else if (flags['name-only']) this.logAll(nameOnly(listed(result, flags.runtime)))
     else if (flags['name-status']) this.logAll(nameStatus(listed(result, flags.runtime)))
     else if (flags.stat) this.log(stat(listed(result, flags.runtime), style))
-    else this.log(renderDiff(result, {runtime: flags.runtime, patches}, style))
+    else await this.emit(lines(diffLines(result, {runtime: flags.runtime, patches}, style)))
     if (flags['exit-code'] && differs) this.exit(1)
   }
 
@@ -80,4 +82,9 @@ Exit status: 0 no differences (or --exit-code not given), 1 differences (with --
   private logAll(text: string): void {
     if (text !== '') this.log(text)
   }
+}
+
+/** Lines with a newline between each. */
+function* lines(all: string[]): Generator<string> {
+  for (const [i, line] of all.entries()) yield i === 0 ? line : '\n' + line
 }

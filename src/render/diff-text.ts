@@ -19,9 +19,10 @@ export interface DiffTextOptions {
 /**
  * The whole diff for a person: each side's header, what an export lost and which step it
  * matches, layers, config and history side by side, the files (git's A/D/M), sizes, and a last
- * line that says what is the same and what is not.
+ * line that says what is the same and what is not. As lines (some of several lines each), for
+ * output written as it goes.
  */
-export function renderDiff(r: DiffResult, options: DiffTextOptions, style: Style): string {
+export function diffLines(r: DiffResult, options: DiffTextOptions, style: Style): string[] {
   const c = style.color
   const w = style.width
   const out: string[] = [imageHeader('A', r.a, style), imageHeader('B', r.b, style), '']
@@ -43,7 +44,7 @@ export function renderDiff(r: DiffResult, options: DiffTextOptions, style: Style
   out.push(...filesText(r, options, style), '')
   out.push(wrapWords(sizesText(r), w))
   out.push(c.bold(wrapWords(verdict(r), w)))
-  return out.join('\n')
+  return out
 }
 
 /** The last line: what is the same, and what is not. */
