@@ -6,7 +6,7 @@
  */
 import {describe, expect, it} from 'vitest'
 import {UnpackCheck} from '../../src/write/unpack-check.js'
-import {fixture, readJson, readSave} from './support.js'
+import {fixture, packTar, readJson, readSave} from './support.js'
 
 interface Answer {
   loads: boolean
@@ -41,7 +41,8 @@ describe('UnpackCheck refuses what docker load refused, from the layer bytes in 
   for (const [name, answer] of Object.entries(cases)) {
     it(`${name}: ${answer.loads ? 'loads' : `refused (${reasonOf(answer.error!)})`}`, () => {
       const file = fixture(`fidelity/cases/${name}.save.tar`)
-      for (const [order, piece] of [['layers', 4096], ['reversed', 700]] as const) {
+      // Pieces shorter than a tar header too: the first one is then no proof of anything.
+      for (const [order, piece] of [['layers', 4096], ['reversed', 700], ['layers', 100]] as const) {
         const check = checked(file, order, piece)
         if (answer.loads) expect(() => check.check(), `${order}, pieces of ${piece}`).not.toThrow()
         else expect(() => check.check(), `${order}, pieces of ${piece}`).toThrow(`(${reasonOf(answer.error!)}), so docker load refuses this image`)
@@ -51,20 +52,46 @@ describe('UnpackCheck refuses what docker load refused, from the layer bytes in 
 })
 
 describe('UnpackCheck says what a read of the headers would have said', () => {
-  it('a layer that is no tar, before any refusal, naming its place', () => {
+  it('the first layer that is no tar, before any refusal, naming its place, whatever the order of the copy', () => {
     const file = fixture('fidelity/cases/tar-duplicate.save.tar')
     const {manifest, member} = readSave(file)
-    const layers = [...manifest[0].Layers, 'junk/layer.tar']
+    const layers = [...manifest[0].Layers, 'junk1/layer.tar', 'junk2/layer.tar']
     const check = new UnpackCheck(layers, file)
-    const junk = check.watch('junk/layer.tar')
-    junk.push(Buffer.alloc(1024, 0x41))
-    junk.end()
+    for (const junk of ['junk2/layer.tar', 'junk1/layer.tar']) {
+      const w = check.watch(junk)
+      // In header-sized pieces: the first says it is no tar, and what follows changes nothing.
+      for (let i = 0; i < 3; i++) w.push(Buffer.alloc(512, 0x41))
+      w.end()
+    }
     for (const name of manifest[0].Layers) {
       const w = check.watch(name)
       w.push(member(name))
       w.end()
     }
-    expect(() => check.check()).toThrow(`layer ${layers.length} 'junk/layer.tar' is not a tar (nor a compressed tar)`)
+    expect(() => check.check()).toThrow(`layer ${layers.length - 1} 'junk1/layer.tar' is not a tar (nor a compressed tar)`)
+  })
+
+  it('a layer kept twice is unpacked at each place: refused at the second, named there', async () => {
+    const hello = await packTar([{name: 'etc/', type: 'directory'}, {name: 'etc/hello', data: 'hello\n'}])
+    const link = await packTar([{name: 'etc/', type: 'directory'}, {name: 'etc/again', type: 'link', linkname: 'etc/hello'}])
+    const gone = await packTar([{name: 'etc/', type: 'directory'}, {name: 'etc/.wh.hello'}])
+    const blobs: Record<string, Buffer> = {hello, link, gone}
+    const feed = (layers: string[], order: string[]) => {
+      const check = new UnpackCheck(layers, 'x.tar')
+      for (const name of order) {
+        const w = check.watch(name)
+        w.push(blobs[name])
+        w.end()
+      }
+      return check
+    }
+    // link, then hello again on top: fine in either order of the copy.
+    expect(() => feed(['hello', 'link', 'hello'], ['hello', 'link']).check()).not.toThrow()
+    expect(() => feed(['hello', 'link', 'hello'], ['link', 'hello']).check()).not.toThrow()
+    // After the whiteout, the link's second use points at nothing.
+    for (const order of [['hello', 'link', 'gone'], ['gone', 'link', 'hello'], ['link', 'gone', 'hello']]) {
+      expect(() => feed(['hello', 'link', 'gone', 'link'], order).check(), order.join(' ')).toThrow(/^layer 4: Docker cannot unpack member 'etc\/again' \(link \/etc\/hello \/etc\/again: no such file or directory\)/)
+    }
   })
 
   it('a tar cut short is unreadable, not refused', () => {
