@@ -62,5 +62,9 @@ class Xxh3Hasher implements Hasher {
 }
 
 const EMPTY = new Uint8Array(0)
-/** Pieces this big are cheaper through a streaming state (see Xxh3Hasher). */
-const STREAM_FROM = 16 * 1024
+/**
+ * Pieces this big are cheaper through a streaming state (see Xxh3Hasher). A smaller first piece is
+ * kept by reference until the next piece or the digest: a caller that reuses its buffer before
+ * then must hand over a copy.
+ */
+export const STREAM_FROM = 16 * 1024

@@ -1,6 +1,6 @@
 import {createHash} from 'node:crypto'
 import {readSync} from 'node:fs'
-import {type ContentHash, contentHasher, type Hasher} from '../archive/hash.js'
+import {type ContentHash, contentHasher, type Hasher, STREAM_FROM} from '../archive/hash.js'
 import {type FileEntry} from '../image/model.js'
 
 /**
@@ -105,7 +105,10 @@ class FileHasher {
 
   feed(piece: Buffer, last: boolean): void {
     if (piece.length === 0) return
-    const keep = this.file.sparse || (this.fed === 0 && !last) ? Buffer.from(piece) : piece
+    // Only a small first piece is kept by the hasher past this call (STREAM_FROM): copying a big one
+    // too was most of what a full read's threads allocated (up to 4 MB at each read's end).
+    const kept = this.file.sparse || (this.fed === 0 && !last && piece.length < STREAM_FROM)
+    const keep = kept ? Buffer.from(piece) : piece
     this.fed += piece.length
     if (!this.file.sparse) {
       this.hasher.update(keep)
