@@ -14,6 +14,8 @@ export interface ByteSink {
   drained(): Promise<unknown> | undefined
   /** The sink is done with a chunk when `write` returns: the caller may reuse its buffer. */
   readonly synchronous: boolean
+  /** Everything written is handed on (a file sink holds small writes back, see FileSink). */
+  flush(): void
 }
 
 /**
@@ -22,9 +24,16 @@ export interface ByteSink {
  */
 const WRITE_PIECE = 128 * 1024
 
+/**
+ * Small writes (a tar header, a member's padding, a small file) are gathered into one buffer and
+ * written together: a flatten writes three pieces per path, and one write(2) each cost more than
+ * the rest of the work. A big chunk goes out as it is, after what was gathered.
+ */
 export class FileSink implements ByteSink {
   readonly synchronous = true
   written = 0
+  private readonly gathered = Buffer.allocUnsafe(WRITE_PIECE)
+  private used = 0
 
   constructor(
     private readonly fd: number,
@@ -32,14 +41,33 @@ export class FileSink implements ByteSink {
   ) {}
 
   write(chunk: Buffer): void {
-    let done = 0
-    while (done < chunk.length) done += writeSync(this.fd, chunk, done, Math.min(WRITE_PIECE, chunk.length - done))
+    if (this.used + chunk.length <= WRITE_PIECE) {
+      chunk.copy(this.gathered, this.used)
+      this.used += chunk.length
+    } else {
+      this.flush()
+      if (chunk.length < WRITE_PIECE) {
+        chunk.copy(this.gathered)
+        this.used = chunk.length
+      } else {
+        this.out(chunk, chunk.length)
+      }
+    }
     this.written += chunk.length
     this.onBytes?.(this.written)
   }
 
+  flush(): void {
+    this.out(this.gathered, this.used)
+    this.used = 0
+  }
+
   drained(): undefined {
     return undefined
+  }
+
+  private out(bytes: Buffer, length: number): void {
+    for (let done = 0; done < length; ) done += writeSync(this.fd, bytes, done, Math.min(WRITE_PIECE, length - done))
   }
 }
 
@@ -55,4 +83,6 @@ export class StreamSink implements ByteSink {
   drained(): Promise<unknown> | undefined {
     return this.stream.writableNeedDrain ? once(this.stream, 'drain') : undefined
   }
+
+  flush(): void {}
 }

@@ -2,6 +2,9 @@ import {type Readable} from 'node:stream'
 import {encodeHeader, END_OF_ARCHIVE, padding, type TarHeader} from '../archive/tar-header.js'
 import {type ByteSink} from './byte-sink.js'
 
+/** Padding: never written to, so every member's can be a view of it (a stream keeps what it is given). */
+const ZEROS = Buffer.alloc(512)
+
 /** The mtime of files imgdiff writes itself (configs, manifests), so equal inputs give equal outputs. */
 export const EPOCH = 0
 
@@ -44,7 +47,7 @@ export class TarOut {
   end(): void {
     if (this.left !== 0) throw new Error(`tar member '${this.name}' is short of ${this.left} bytes`)
     const pad = padding(this.size)
-    if (pad > 0) this.sink.write(Buffer.alloc(pad))
+    if (pad > 0) this.sink.write(ZEROS.subarray(0, pad))
     this.members++
     this.contentBytes += this.size
     this.size = 0

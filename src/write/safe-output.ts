@@ -79,7 +79,9 @@ export async function writeSafely(target: string, options: SafeOutputOptions, pr
     } else {
       const handle = await open(temp, 'wx')
       try {
-        await produce(new FileSink(handle.fd, options.onBytes))
+        const sink = new FileSink(handle.fd, options.onBytes)
+        await produce(sink)
+        sink.flush()
       } finally {
         await handle.close()
       }

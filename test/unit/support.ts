@@ -184,6 +184,8 @@ export class MemorySink implements ByteSink {
     return undefined
   }
 
+  flush(): void {}
+
   bytes(): Buffer {
     return Buffer.concat(this.chunks)
   }

@@ -167,6 +167,8 @@ class LaterSink implements ByteSink {
   drained(): undefined {
     return undefined
   }
+
+  flush(): void {}
 }
 
 describe('LayerCopier: a layer copied by offset, checked on the way', () => {

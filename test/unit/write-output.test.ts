@@ -210,20 +210,32 @@ describe('`-`: standard output', () => {
 })
 
 describe('FileSink: synchronous writes to a descriptor', () => {
-  it('writes every byte and counts them', () => {
+  it('writes every byte, in order, and counts them; small writes go out together, by flush at the latest', () => {
     const file = path.join(tempDir(), 'f')
     const fd = openSync(file, 'w')
     const heard: number[] = []
     const sink = new FileSink(fd, (n) => heard.push(n))
     sink.write(Buffer.from('hello '))
     sink.write(Buffer.alloc(1 << 20, 'x'))
+    const small = Buffer.from(' and a header')
+    sink.write(small)
+    // The caller's buffer is free when write returns (synchronous): changing it changes nothing written.
+    small.fill('!')
+    // 300 small writes, more than one gathering's worth (128 KB) in all.
+    for (let i = 0; i < 300; i++) sink.write(Buffer.alloc(512, i % 256))
+    sink.flush()
     closeSync(fd)
-    expect(sink.written).toBe(6 + (1 << 20))
-    expect(heard).toEqual([6, 6 + (1 << 20)])
+    const total = 6 + (1 << 20) + 13 + 300 * 512
+    expect(sink.written).toBe(total)
+    expect(heard.at(-1)).toBe(total)
+    expect(heard.slice(0, 3)).toEqual([6, 6 + (1 << 20), 6 + (1 << 20) + 13])
     expect(sink.drained()).toBeUndefined()
     expect(sink.synchronous).toBe(true)
-    expect(readFileSync(file).length).toBe(6 + (1 << 20))
-    expect(readFileSync(file).subarray(0, 7).toString()).toBe('hello x')
+    const back = readFileSync(file)
+    expect(back.length).toBe(total)
+    expect(back.subarray(0, 7).toString()).toBe('hello x')
+    expect(back.subarray(6 + (1 << 20), 6 + (1 << 20) + 13).toString()).toBe(' and a header')
+    for (let i = 0; i < 300; i++) expect(back[6 + (1 << 20) + 13 + i * 512 + 511], `write ${i}`).toBe(i % 256)
     const quiet = new FileSink(openSync(path.join(tempDir(), 'g'), 'w'))
     quiet.write(Buffer.from('a'))
     expect(quiet.written).toBe(1)
