@@ -49,16 +49,19 @@ export function matchExport(flat: FlatFs, image: Image, side: 'a' | 'b', options
   const opts = options
   let count = countDifferences(fs, flat, opts)
   const byLayers: number[] = []
+  // Whether each path a layer touches differed before it did, found as it is about to change
+  // (rather than from a copy of every inode the layer touches).
+  const before = new Map<string, boolean>()
+  fs.beforeChange = (path, node) => {
+    if (!before.has(path)) before.set(path, differs(path, node, flat.get(path), opts))
+  }
   image.layers.forEach((layer, i) => {
-    fs.touched = new Map()
+    before.clear()
     fs.apply(layer, i)
-    for (const [path, was] of fs.touched) {
-      const target = flat.get(path)
-      count += Number(differs(path, fs.get(path), target, opts)) - Number(differs(path, was, target, opts))
-    }
+    for (const [path, was] of before) count += Number(differs(path, fs.get(path), flat.get(path), opts)) - Number(was)
     byLayers.push(count)
   })
-  fs.touched = undefined
+  fs.beforeChange = undefined
   const stepOf = layerOfStep(image.history, image.layers.length)
   const steps: StepDistance[] = []
   let layersSoFar = 0

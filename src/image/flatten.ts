@@ -39,6 +39,11 @@ export class FlatFs {
     this.tree.touched = value
   }
 
+  /** See FsTree.beforeChange: each path about to change, with what it holds until then. */
+  set beforeChange(value: ((path: string, node: FlatEntry | undefined) => void) | undefined) {
+    this.tree.beforeChange = value
+  }
+
   /** The layer (index) that last removed a path no longer there, if one did. */
   removedIn(path: string): number | undefined {
     return this.tree.removedBy.get(path)

@@ -82,6 +82,13 @@ export class FsTree {
    * copy of what it held before (undefined: it did not exist), so a caller can keep a count current.
    */
   touched?: Map<string, Inode | undefined>
+  /**
+   * When set, called for each path about to change (as `touched` records it, but at every change:
+   * the first call for a path sees what it held before), with its inode as it still is (undefined:
+   * none): for a caller that needs something derived from what a path held, without a copy of
+   * every inode a layer touches.
+   */
+  beforeChange?: (path: string, node: Inode | undefined) => void
   /** The layer being applied (set by the unpacker), and which layer last removed each path that went. */
   layerNow = -1
   readonly removedBy = new Map<string, number>()
@@ -203,7 +210,7 @@ export class FsTree {
 
   /** Record paths about to change (see `touched`). */
   touchInode(node: Inode): void {
-    if (!this.touched) return
+    if (!this.touched && !this.beforeChange) return
     if (node.type === 'dir') {
       if (node !== this.root) this.touchPath(node.path!, node)
     } else {
@@ -212,6 +219,7 @@ export class FsTree {
   }
 
   private touchPath(path: string, node: Inode | undefined): void {
+    this.beforeChange?.(path, node)
     if (this.touched && !this.touched.has(path)) this.touched.set(path, node ? snapshot(node) : undefined)
   }
 

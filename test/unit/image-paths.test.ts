@@ -255,6 +255,30 @@ describe('FsTree resolves paths as Linux does inside a chroot', () => {
     expect([...fs.touched.keys()]).toEqual(['/etc/passwd'])
   })
 
+  it('beforeChange sees each path about to change as it still is, at each change, with nothing copied', () => {
+    const fs = tree()
+    const seen: Array<[string, number | null | undefined, string | undefined]> = []
+    fs.beforeChange = (path, node) => seen.push([path, node?.mtime, node?.type])
+    const usr = fs.get('/usr')!
+    fs.add(usr, 'share', {type: 'dir', mode: 0o755, uid: 0, gid: 0, mtime: 5, size: 0, layer: 1})
+    fs.add(usr, 'bin', {type: 'dir', mode: 0o755, uid: 0, gid: 0, mtime: 5, size: 0, layer: 1})
+    fs.remove(fs.root, 'etc')
+    expect(seen).toEqual([
+      ['/usr/share', undefined, undefined],
+      // /usr's contents changed: seen with the mtime it had until then, once (its mtime is then unknowable).
+      ['/usr', 100, 'dir'],
+      ['/usr/bin', undefined, undefined],
+      // Once per change of it: a file losing a name is seen as the path and as the inode (the first call is what counts).
+      ['/etc/passwd', 100, 'file'],
+      ['/etc/passwd', 100, 'file'],
+      ['/etc', 100, 'dir'],
+    ])
+    expect(fs.touched).toBeUndefined()
+    fs.beforeChange = undefined
+    fs.add(usr, 'lib2', {type: 'dir', mode: 0o755, uid: 0, gid: 0, mtime: 5, size: 0, layer: 1})
+    expect(seen).toHaveLength(6)
+  })
+
   it('walk lists directories depth first, then the other entries of each directory', () => {
     const fs = tree()
     const walked = [...fs.walk()].map(([p]) => p)
