@@ -1,4 +1,5 @@
 import {Command, Flags} from '@oclif/core'
+import {once} from 'node:events'
 import {stat} from 'node:fs/promises'
 import {type ContentHash} from '../archive/hash.js'
 import {IGNORABLE} from '../compare/file-meta.js'
@@ -140,7 +141,8 @@ export abstract class ImgdiffCommand extends Command {
         const text = batch.join('')
         batch = []
         size = 0
-        if (!out.write(text)) await new Promise<void>((resolve) => out.once('drain', resolve).once('error', () => resolve()))
+        // events.once: settles on drain or on an error, and takes both of its listeners off again.
+        if (!out.write(text)) await once(out, 'drain')
         if (failed) throw failed
       }
       for (const piece of pieces) {

@@ -41,9 +41,9 @@ const ZEROS = Buffer.alloc(1024 * 1024)
 let scratch: Buffer | undefined
 
 /**
- * Hash a job's bytes, read front to back through the thread's one buffer. A file's first piece is
- * copied when the file goes on into the next read: an xxh3 hasher keeps its first piece until a
- * second arrives, and the buffer will hold other bytes by then.
+ * Hash a job's bytes, read front to back through the thread's one buffer. A file's small first
+ * piece is copied when the file goes on into the next read: an xxh3 hasher keeps such a piece
+ * until a second arrives (archive/hash.ts STREAM_FROM), and the buffer will hold other bytes by then.
  */
 export function hashJob(fd: number, job: HashJob, kind: ContentHash, onBytes?: (n: number) => void): HashResult {
   const whole = job.whole ? createHash('sha256') : undefined
