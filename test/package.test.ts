@@ -3,7 +3,7 @@
  * prefix (as on a clean machine), then the installed `imgdiff` binary must work.
  */
 import {execFile} from 'node:child_process'
-import {readdirSync} from 'node:fs'
+import {readdirSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 import {promisify} from 'node:util'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -46,5 +46,19 @@ describe('npm pack + npm install -g', () => {
     const d = JSON.parse(stdout)
     expect(d.lost.side).toBe('b')
     expect(d.summary.identical).toBe(true)
+  })
+
+  it("carries oclif's manifest, made from the built commands: a run loads only the command it runs", async () => {
+    const installed = path.join(path.dirname(path.dirname(bin)), 'lib', 'node_modules', 'imgdiff')
+    const manifest = JSON.parse(readFileSync(path.join(installed, '.oclif.manifest.json'), 'utf8')) as {version: string; commands: Record<string, {flags: Record<string, unknown>}>}
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {version: string}
+    expect(manifest.version).toBe(pkg.version)
+    const built = readdirSync(path.join(ROOT, 'dist', 'commands')).filter((f) => f.endsWith('.js'))
+    expect(Object.keys(manifest.commands).sort()).toEqual(built.map((f) => f.slice(0, -3)).sort())
+    // Stale flags would show stale help: each command's flags are those of its built class.
+    for (const f of built) {
+      const {default: command} = (await import(path.join(ROOT, 'dist', 'commands', f))) as {default: {baseFlags?: Record<string, unknown>; flags: Record<string, unknown>}}
+      expect(Object.keys(manifest.commands[f.slice(0, -3)].flags).sort(), f).toEqual(Object.keys({...command.baseFlags, ...command.flags}).sort())
+    }
   })
 })

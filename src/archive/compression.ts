@@ -1,8 +1,9 @@
 import {Duplex, PassThrough, Readable, Transform} from 'node:stream'
+import {createRequire} from 'node:module'
 import {createGunzip} from 'node:zlib'
-import {Decompress as ZstdDecompress} from 'fzstd'
-import xz from 'xz-decompress'
-import unbzip2 from 'unbzip2-stream'
+import type * as Fzstd from 'fzstd'
+import type Xz from 'xz-decompress'
+import type Unbzip2 from 'unbzip2-stream'
 
 /**
  * The one place that knows compression. Node 20's zlib has gzip only; zstd, xz and bzip2 come
@@ -10,6 +11,9 @@ import unbzip2 from 'unbzip2-stream'
  * stream and need no native build.
  */
 export type Compression = 'gzip' | 'zstd' | 'xz' | 'bzip2' | 'none'
+
+/** Each package is loaded when an archive needs it: together they cost about 15 MB of memory (xz's wasm the most). */
+const load = createRequire(import.meta.url)
 
 export function sniffCompression(head: Uint8Array): Compression {
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip'
@@ -32,7 +36,8 @@ export function decompressor(kind: Compression): Duplex {
 
     case 'xz': {
       const input = new PassThrough()
-      const output = Readable.fromWeb(new xz.XzReadableStream(Readable.toWeb(input) as ReadableStream<Uint8Array>) as import('node:stream/web').ReadableStream)
+      const {XzReadableStream} = load('xz-decompress') as typeof Xz
+      const output = Readable.fromWeb(new XzReadableStream(Readable.toWeb(input) as ReadableStream<Uint8Array>) as import('node:stream/web').ReadableStream)
       return Duplex.from({readable: output, writable: input})
     }
 
@@ -47,7 +52,7 @@ export function decompressor(kind: Compression): Duplex {
 }
 
 function zstdTransform(): Transform {
-  let decoder: ZstdDecompress
+  let decoder: Fzstd.Decompress
   const t = new Transform({
     transform(chunk: Buffer, _enc, done) {
       try {
@@ -66,7 +71,8 @@ function zstdTransform(): Transform {
       }
     },
   })
-  decoder = new ZstdDecompress((data) => {
+  const {Decompress} = load('fzstd') as typeof Fzstd
+  decoder = new Decompress((data) => {
     t.push(Buffer.from(data)) // copy: fzstd may reuse its window buffer
   })
   return t
@@ -74,7 +80,7 @@ function zstdTransform(): Transform {
 
 /** unbzip2-stream is an old-style `through` stream: wrap it in a real Transform (async-iterable, pipeline-safe). */
 function bzip2Transform(): Transform {
-  const inner = unbzip2() as unknown as NodeJS.ReadWriteStream
+  const inner = (load('unbzip2-stream') as typeof Unbzip2)() as unknown as NodeJS.ReadWriteStream
   const t = new Transform({
     transform(chunk: Buffer, _enc, done) {
       inner.write(chunk)

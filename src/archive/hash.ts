@@ -1,5 +1,13 @@
 import {createHash} from 'node:crypto'
-import xxhash from '@node-rs/xxhash'
+import {createRequire} from 'node:module'
+import type * as Xxhash from '@node-rs/xxhash'
+
+/**
+ * The native xxh3 module, loaded at the first content hash: loading it costs about 15 MB of
+ * memory, and flatten, rollback and the reading threads that only take sha256 never need it.
+ */
+let xxhashModule: typeof Xxhash | undefined
+const xxhash = (): typeof Xxhash => (xxhashModule ??= createRequire(import.meta.url)('@node-rs/xxhash') as typeof Xxhash)
 
 export function sha256Hex(data: Uint8Array | string): string {
   return createHash('sha256').update(data).digest('hex')
@@ -37,7 +45,7 @@ export function contentHasher(kind: ContentHash): Hasher {
  */
 class Xxh3Hasher implements Hasher {
   private first?: Uint8Array
-  private state?: ReturnType<typeof xxhash.xxh3.Xxh3.withSeed>
+  private state?: ReturnType<typeof Xxhash.xxh3.Xxh3.withSeed>
 
   update(chunk: Uint8Array): void {
     if (this.state) {
@@ -45,10 +53,10 @@ class Xxh3Hasher implements Hasher {
     } else if (this.first === undefined && chunk.length < STREAM_FROM) {
       this.first = chunk
     } else if (this.first === undefined) {
-      this.state = xxhash.xxh3.Xxh3.withSeed()
+      this.state = xxhash().xxh3.Xxh3.withSeed()
       this.state.update(chunk)
     } else {
-      this.state = xxhash.xxh3.Xxh3.withSeed()
+      this.state = xxhash().xxh3.Xxh3.withSeed()
       this.state.update(this.first)
       this.state.update(chunk)
       this.first = undefined
@@ -56,7 +64,7 @@ class Xxh3Hasher implements Hasher {
   }
 
   digest(): string {
-    const value = this.state ? this.state.digest() : xxhash.xxh3.xxh64(this.first ?? EMPTY)
+    const value = this.state ? this.state.digest() : xxhash().xxh3.xxh64(this.first ?? EMPTY)
     return 'xxh3:' + value.toString(16).padStart(16, '0')
   }
 }

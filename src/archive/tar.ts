@@ -1,8 +1,9 @@
 import {type Readable, type Writable, type Duplex} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
-import * as tarStream from 'tar-stream'
+import {createRequire} from 'node:module'
+import type * as TarStream from 'tar-stream'
 
-export type TarHeader = tarStream.Header
+export type TarHeader = TarStream.Header
 export type TarEntryStream = Readable & {header: TarHeader; offset: number}
 
 /**
@@ -14,7 +15,8 @@ export async function walkTar(
   chain: [Readable, ...Duplex[]],
   visit: (header: TarHeader, body: TarEntryStream) => Promise<void>,
 ): Promise<void> {
-  const extract = tarStream.extract() as unknown as Writable & AsyncIterable<TarEntryStream>
+  // Loaded at the first walk: only a stream that cannot be read by offset needs it (about 7 MB less otherwise).
+  const extract = (createRequire(import.meta.url)('tar-stream') as typeof TarStream).extract() as unknown as Writable & AsyncIterable<TarEntryStream>
   const walking = (async () => {
     for await (const entry of extract) {
       // tar-stream hands out a null size for a size field it cannot decode, then waits forever

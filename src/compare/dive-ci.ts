@@ -1,5 +1,6 @@
 import {readFile} from 'node:fs/promises'
-import {parse as parseYaml} from 'yaml'
+import {createRequire} from 'node:module'
+import type * as Yaml from 'yaml'
 import {ImgdiffError, errorMessage} from '../errors.js'
 import {type Efficiency, userWastedRatio} from './efficiency.js'
 
@@ -86,7 +87,8 @@ export function parseCiRules(text: string, source: string | null, overrides: Par
   const where = source ?? 'CI rules'
   let doc: unknown
   try {
-    doc = parseYaml(text)
+    // Loaded here, not at start: the yaml package costs about 8 MB of memory, and most runs have no rules file.
+    doc = (createRequire(import.meta.url)('yaml') as typeof Yaml).parse(text)
   } catch (error) {
     throw new ImgdiffError(`${where}: not valid YAML (${errorMessage(error).split('\n')[0]})`)
   }

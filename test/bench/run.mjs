@@ -105,6 +105,11 @@ function finishSnapshot(dir, binFrom, pkgFrom, source) {
   fs.copyFileSync(pkgFrom, path.join(dir, 'package.json'))
   fs.rmSync(path.join(dir, 'node_modules'), {force: true})
   fs.symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'))
+  // oclif's manifest, as `npm run build` writes it: without it each run imports every command first.
+  if (fs.existsSync(path.join(binFrom, 'manifest.js'))) {
+    fs.copyFileSync(path.join(binFrom, 'manifest.js'), path.join(dir, 'bin', 'manifest.js'))
+    execSync(`node ${q(path.join(dir, 'bin', 'manifest.js'))}`, {stdio: 'ignore'})
+  }
   fs.writeFileSync(path.join(dir, 'build.json'), JSON.stringify({...source, builtAt: new Date().toISOString()}, null, 2) + '\n')
 }
 function installSnapshot(tmpDir) {

@@ -44,7 +44,11 @@ export function checkDist(): void {
     }
   }
   walk(path.join(ROOT, 'src'))
-  if (stale.length > 0) throw new Error(`dist/ is older than src/ (${stale.slice(0, 5).join(', ')}): run \`npx tsc -p .\` or \`npm test\``)
+  if (stale.length > 0) throw new Error(`dist/ is older than src/ (${stale.slice(0, 5).join(', ')}): run \`npm run build\` or \`npm test\``)
+  // oclif takes commands, flags and help from the manifest the build writes after tsc (bin/manifest.js).
+  const manifest = path.join(ROOT, '.oclif.manifest.json')
+  const commands = readdirSync(path.join(ROOT, 'dist/commands')).map((f) => statSync(path.join(ROOT, 'dist/commands', f)).mtimeMs)
+  if (!existsSync(manifest) || statSync(manifest).mtimeMs + 1000 < Math.max(...commands)) throw new Error('.oclif.manifest.json is missing or older than dist/commands: run `npm run build` (tsc alone does not write it)')
   distChecked = true
 }
 
