@@ -2,9 +2,11 @@ import {Command, Flags} from '@oclif/core'
 import {once} from 'node:events'
 import {stat} from 'node:fs/promises'
 import {type ContentHash} from '../archive/hash.js'
+import {exportDigestsNeeded} from '../compare/export-digest.js'
 import {IGNORABLE} from '../compare/file-meta.js'
 import {ImgdiffError, UsageError} from '../errors.js'
 import {readArchive, type ReadOptions, selectImage} from '../formats/read.js'
+import {readExportDigest} from '../formats/export-digest.js'
 import {readArchiveInWorker} from '../formats/read-worker.js'
 import {isPlainFile} from '../sources/open.js'
 import {type ScanDepth} from '../formats/scan.js'
@@ -48,14 +50,15 @@ type ReadFlagValues = {platform?: string; verify: boolean; strict?: boolean; 'co
 /**
  * What a command needs of its sources: reading them twice (streams are then spooled to a temp
  * file), how deep the first read goes (see ScanOptions.depth; `full` unless less will do), and
- * whether file contents are hashed (ReadOptions.contents; yes unless the command never compares them).
+ * whether file contents are hashed (ReadOptions.contents; yes unless the command never compares them),
+ * and whether an export's sha256 is (ReadOptions.exportDigest: a comparison reads it later if it must).
  */
-type ReadNeeds = {reread?: boolean; depth?: ScanDepth; select?: boolean; contents?: boolean}
+type ReadNeeds = {reread?: boolean; depth?: ScanDepth; select?: boolean; contents?: boolean; exportDigest?: boolean}
 
 
 /** ReadOptions from the read flags a command declared. */
 export function readOptions(flags: ReadFlagValues, needs: ReadNeeds = {}): ReadOptions {
-  return {verify: flags.verify, platform: flags.platform, strict: flags.strict, contentHash: flags['content-hash'] as ContentHash | undefined, reread: needs.reread, depth: needs.depth, select: needs.select, contents: needs.contents}
+  return {verify: flags.verify, platform: flags.platform, strict: flags.strict, contentHash: flags['content-hash'] as ContentHash | undefined, reread: needs.reread, depth: needs.depth, select: needs.select, contents: needs.contents, exportDigest: needs.exportDigest}
 }
 
 /**
@@ -77,6 +80,12 @@ export abstract class ImgdiffCommand extends Command {
   protected async loadImages(paths: string[], flags: ReadFlagValues & {json?: boolean; image?: string}, needs: ReadNeeds = {}): Promise<Image[]> {
     const all = await this.readArchives(paths, flags, needs)
     return all.map((images, i) => selectImage(images, flags.image, paths[i]))
+  }
+
+  /** Two images read for a comparison (exportDigest: false), with each export's sha256 the comparison still needs. */
+  protected async readyToCompare(a: Image, b: Image): Promise<[Image, Image]> {
+    for (const image of exportDigestsNeeded(a, b)) await readExportDigest(image)
+    return [a, b]
   }
 
   /** One image of an archive's images (see selectImage). */

@@ -61,9 +61,10 @@ Exit status: 0 no differences (or --exit-code not given), 1 differences (with --
     const all = await this.readArchives(
       sides.map((s) => s.path),
       flags,
-      {reread: flags.content},
+      {reread: flags.content, exportDigest: false},
     )
-    const [a, b] = all.map((images, i) => this.pick(images, sides[i].image, sides[i].path))
+    const [pickedA, pickedB] = all.map((images, i) => this.pick(images, sides[i].image, sides[i].path))
+    const [a, b] = await this.readyToCompare(pickedA, pickedB)
     const {result, fs} = compareImages(a, b, {ignore, paths: flags.path ?? []})
     const patches = flags.content ? await contentPatches({a, b}, fs, result.files, flags['max-content']) : undefined
     const differs = !result.summary.identical

@@ -40,10 +40,10 @@ The page needs no network (nothing is fetched, everything is inline) and reads w
     const inputs = args.b === undefined ? [args.a] : [args.a, args.b]
     if (args.b === undefined && (flags.content || flags.path || flags.ignore)) throw new UsageError('--content, --path and --ignore shape a diff: give two archives (imgdiff report A B)')
     await this.checkOutput(flags.output, {force: flags.force, inputs, json: flags.json})
-    const images = await this.loadImages(inputs, flags, {reread: flags.content})
+    const images = await this.loadImages(inputs, flags, {reread: flags.content, exportDigest: inputs.length === 1})
     let report
     if (images.length === 2) {
-      const [a, b] = images
+      const [a, b] = await this.readyToCompare(images[0], images[1])
       const {result, fs} = compareImages(a, b, {ignore, paths: flags.path ?? []})
       const patches = flags.content ? await contentPatches({a, b}, fs, result.files, flags['max-content']) : undefined
       report = diffReport({a, b}, result, patches)

@@ -4,7 +4,7 @@ import {readArchive, selectImage} from '../formats/read.js'
 import {type Image} from '../image/model.js'
 import {rollbackImage} from '../image/rollback.js'
 import {resolveStep} from '../image/step-ref.js'
-import {shortId} from '../image/ids.js'
+import {knownDiffIds, shortId} from '../image/ids.js'
 import {isPlainFile} from '../sources/open.js'
 import {selectorOf} from '../sources/parse.js'
 import {plural} from '../render/units.js'
@@ -72,7 +72,7 @@ export default class Rollback extends ImgdiffCommand {
       flags.output,
       {force: flags.force, inputs: [args.archive, ...(flags.base ? [flags.base] : [])], json: flags.json, total: result.layers.reduce((n, l) => n + l.size, 0)},
       writeImageArchive(image, result, family, written, unpacks && ((member) => unpacks.watch(member))),
-      (path) => verifyWritten(path, {diffIds: result.layers.map((l) => l.diffId), imageId: result.imageId, kind: 'image'}, {layers: result.layers, written, diffIds: flags.verify, unpacks}),
+      (path) => verifyWritten(path, {diffIds: knownDiffIds(result.layers), imageId: result.imageId, kind: 'image'}, {layers: result.layers, written, diffIds: flags.verify, unpacks}),
     )
     const data = {
       output: flags.output,

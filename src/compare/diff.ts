@@ -1,4 +1,5 @@
 import {FlatFs} from '../image/flatten.js'
+import {knownDiffIds} from '../image/ids.js'
 import {type Image} from '../image/model.js'
 import {summarize, type ImageSummary} from '../image/summary.js'
 import {diffConfig, diffHistory, type ConfigChange, type HistoryRow} from './config-diff.js'
@@ -67,7 +68,7 @@ export function compareImages(a: Image, b: Image, options: DiffOptions): {result
     ignore: new Set(options.ignore),
     paths: options.paths,
     runtime: flatA || flatB,
-    layers: {a: a.kind === 'image' ? a.layers.map((l) => l.diffId) : null, b: b.kind === 'image' ? b.layers.map((l) => l.diffId) : null},
+    layers: {a: a.kind === 'image' ? knownDiffIds(a.layers) : null, b: b.kind === 'image' ? knownDiffIds(b.layers) : null},
     xattrs: a.kind === 'image' && b.kind === 'image' ? 'all' : 'exportable',
   }
   // For an export against an image, finding the matching step flattens the image layer by

@@ -80,7 +80,7 @@ export interface ChangeCount {
 
 export interface LayerChanges {
   index: number
-  diffId: string
+  diffId: string | null
   /** The history step that made the layer (1-based, as `imgdiff inspect` numbers them), and its command. */
   step: number | null
   createdBy: string | null
@@ -141,7 +141,7 @@ function diveFigures(image: Image): DiveEfficiency {
     return {
       index: i,
       id: (l.member ?? '').split('/')[0],
-      digestId: h ? l.diffId : '',
+      digestId: h ? (l.diffId ?? '') : '',
       sizeBytes: figures.layerSizes[i],
       command: h ? (h.createdBy ?? '').replace(/^\/bin\/sh -c /, '') : '(missing)',
     }

@@ -3,8 +3,9 @@ import {layerOfStep} from '../image/history.js'
 import {type Image} from '../image/model.js'
 
 export interface LayerSide {
-  diffId: string
-  chainId: string
+  /** Null: an export's, not read (it differs from the other side's, image/model.ts). */
+  diffId: string | null
+  chainId: string | null
   size: number
   createdBy?: string
 }
@@ -39,7 +40,7 @@ export function alignLayers(a: Image, b: Image): LayerRow[] {
     const x = left[i] ?? null
     const y = right[i] ?? null
     let status: LayerRow['status']
-    if (x && y) status = x.chainId === y.chainId ? 'same' : x.diffId === y.diffId ? 'same-content' : 'different'
+    if (x && y) status = x.chainId !== null && x.chainId === y.chainId ? 'same' : x.diffId !== null && x.diffId === y.diffId ? 'same-content' : 'different'
     else status = x ? 'only-a' : 'only-b'
     rows.push({index: i, status, a: x, b: y})
   }

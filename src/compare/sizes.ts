@@ -28,9 +28,9 @@ export function sizeReport(image: Image, flat: FlatFs): SizeReport {
   let layersStored = 0
   let layersUncompressed = 0
   const seen = new Set<string>()
-  for (const layer of image.layers) {
+  for (const [i, layer] of image.layers.entries()) {
     for (const f of layer.files) if (f.type === 'file') content += f.size
-    const key = layer.member ?? layer.digest
+    const key = layer.member ?? layer.digest ?? `layer ${i}`
     if (seen.has(key)) continue
     seen.add(key)
     layersStored += layer.size

@@ -22,8 +22,9 @@ export function readContainerExport(scan: Scan): Image[] {
       repoTags: [],
       layers: [
         {
-          diffId: scan.plainDigest!,
-          digest: scan.plainDigest!,
+          // Null when the read was asked not to hash it (ReadOptions.exportDigest).
+          diffId: scan.plainDigest,
+          digest: scan.plainDigest,
           size: scan.archive.bytes,
           uncompressedSize: scan.plainSize,
           compression: scan.archive.compression,

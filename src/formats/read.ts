@@ -22,7 +22,7 @@ export type {ReadOptions} from './options.js'
 export async function readArchive(path: string, options: ReadOptions): Promise<Image[]> {
   if (options.platform) parsePlatform(options.platform)
   const opened = await openSource(path, {reread: options.reread ?? false})
-  const scan = await scanArchive(opened, {onProgress: options.onProgress, contentHash: options.contentHash, depth: options.depth, contents: options.contents})
+  const scan = await scanArchive(opened, {onProgress: options.onProgress, contentHash: options.contentHash, depth: options.depth, contents: options.contents, exportDigest: options.exportDigest})
   const archive = scan.archive
   const members = new Members(scan, options.depth ?? 'full')
   const shape = detectShape(scan)
@@ -31,7 +31,7 @@ export async function readArchive(path: string, options: ReadOptions): Promise<I
     const marks = ['oci-layout', 'index.json', 'manifest.json', 'repositories'].filter((n) => scan.members.has(n))
     if (marks.length > 0) throw new BadArchiveError(path, `looks like an image layout (it has ${marks.join(', ')}) but is not a complete one (an OCI layout needs oci-layout and index.json; a docker save, manifest.json)`)
   }
-  if (shape === 'export' && scan.plainDigest === null) scan.plainDigest = await plainDigestOf(archive)
+  if (shape === 'export' && scan.plainDigest === null && (options.exportDigest !== false || archive.reopen === null)) scan.plainDigest = await plainDigestOf(archive)
   let images: Image[]
   try {
     images = readShape(shape, scan, members, options)

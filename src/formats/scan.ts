@@ -70,6 +70,8 @@ export interface ScanOptions {
   depth?: ScanDepth
   /** A full read of a plain file: whether file contents are hashed too (see ReadOptions.contents). */
   contents?: boolean
+  /** Whether an export's sha256 is computed (see ReadOptions.exportDigest); a stream read once always has it. */
+  exportDigest?: boolean
 }
 
 export type ScanDepth = 'full' | 'structure' | 'outer'
@@ -91,6 +93,7 @@ export async function scanArchive(opened: OpenedSource, options: ScanOptions = {
   const archive: ScannedArchive = {path: opened.display, bytes: opened.size ?? 0, compression: opened.compression, reopen: opened.reopen, origin: opened.origin}
   const budget = new Budget(archive.path)
   const depth = options.depth ?? 'full'
+  const exportDigest = options.exportDigest !== false || opened.reopen === null
   if (opened.reopen?.kind === 'file' && opened.compression === 'none') {
     // A plain file: its structure by seeking, then (full) its layers read where they lie, on every core.
     const seeked = seekScan(opened.reopen.path, archive, depth, budget)
@@ -116,7 +119,7 @@ export async function scanArchive(opened: OpenedSource, options: ScanOptions = {
       // The parser sees the first header before the first chunk is hashed, so it can say whether
       // the whole-tar hash is needed at all.
       parser.push(chunk)
-      if (outer.hashPlain && depth === 'full') plainHash.update(chunk)
+      if (outer.hashPlain && depth === 'full' && exportDigest) plainHash.update(chunk)
       if (archive.compression !== 'none') budget.expansion(plainBytes, rawBytes, `the ${archive.compression}-compressed archive`)
       await outer.settle()
     }
@@ -129,12 +132,12 @@ export async function scanArchive(opened: OpenedSource, options: ScanOptions = {
   }
   if (parser.count === 0) throw new BadArchiveError(archive.path, 'is not a tar archive (no entries)')
   if (opened.size === null) archive.bytes = rawBytes
-  return {archive, members: outer.members, rootfs: outer.rootfs, plainDigest: outer.hashPlain && depth === 'full' ? 'sha256:' + plainHash.digest('hex') : null, plainSize: plainBytes}
+  return {archive, members: outer.members, rootfs: outer.rootfs, plainDigest: outer.hashPlain && depth === 'full' && exportDigest ? 'sha256:' + plainHash.digest('hex') : null, plainSize: plainBytes}
 }
 
 async function completeOrSay(scan: Scan, layers: SeekedLayer[], path: string, budget: Budget, options: ScanOptions): Promise<void> {
   try {
-    await completeSeeked(scan, layers, path, options.contents === false ? null : (options.contentHash ?? 'xxh3'), budget, options.onProgress)
+    await completeSeeked(scan, layers, path, options.contents === false ? null : (options.contentHash ?? 'xxh3'), budget, options.onProgress, options.exportDigest !== false)
   } catch (error) {
     if (error instanceof ImgdiffError) throw error
     throw new BadArchiveError(scan.archive.path, `could not be read to the end: ${errorMessage(error)}`)

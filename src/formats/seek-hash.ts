@@ -15,7 +15,7 @@ import {detectShape} from './shape.js'
  * here. The work runs on every core (job-pool.ts), largest layer first, each byte read once for
  * hashing. Fills in the scan what a streamed read fills in.
  */
-export async function completeSeeked(scan: Scan, layers: SeekedLayer[], path: string, kind: ContentHash | null, budget: Budget, onProgress?: (bytes: number) => void): Promise<void> {
+export async function completeSeeked(scan: Scan, layers: SeekedLayer[], path: string, kind: ContentHash | null, budget: Budget, onProgress?: (bytes: number) => void, exportDigest = true): Promise<void> {
   const jobs: PoolJob[] = []
   const apply: Array<(r: PoolResult) => void> = []
   const add = (job: PoolJob, then: (r: PoolResult) => void) => {
@@ -23,9 +23,11 @@ export async function completeSeeked(scan: Scan, layers: SeekedLayer[], path: st
     apply.push(then)
   }
   if (detectShape(scan) === 'export') {
-    add({hash: {start: 0, size: scan.archive.bytes, whole: true, files: []}}, (r) => {
-      if ('hash' in r) scan.plainDigest = r.hash.sha256!
-    })
+    if (exportDigest) {
+      add({hash: {start: 0, size: scan.archive.bytes, whole: true, files: []}}, (r) => {
+        if ('hash' in r) scan.plainDigest = r.hash.sha256!
+      })
+    }
     // The files in runs, one per core, while one core hashes the whole tar (kind null: no content hashes wanted).
     for (const part of kind === null ? [] : split(scan.rootfs.filter(isStored), availableParallelism())) {
       const files = part.map((f) => rangeOf(f, 0))

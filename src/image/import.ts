@@ -2,6 +2,7 @@ import {digestOf} from '../archive/hash.js'
 import {UsageError} from '../errors.js'
 import {applyInstructions} from './config-replay.js'
 import {FlatFs} from './flatten.js'
+import {knownDiffIds} from './ids.js'
 import {parseHealthcheck} from './healthcheck.js'
 import {type Image, type RuntimeConfig} from './model.js'
 import {normalizeTag} from './rollback.js'
@@ -20,7 +21,7 @@ export function importImage(rootfs: Image, tag: string, changes: string[], now =
   const runtime: RuntimeConfig = {}
   checkChanges(changes)
   applyInstructions(runtime, changes)
-  const diffId = rootfs.layers[0].diffId
+  const [diffId] = knownDiffIds(rootfs.layers)
   const created = now.toISOString()
   const config = {
     architecture: 'amd64',

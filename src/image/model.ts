@@ -46,10 +46,14 @@ export interface FileEntry {
 }
 
 export interface Layer {
-  /** sha256 of the uncompressed layer tar, as computed while reading. */
-  diffId: string
-  /** sha256 of the layer as stored in the archive. */
-  digest: string
+  /**
+   * sha256 of the uncompressed layer tar, as computed while reading. Null only for a container
+   * export read without it (ReadOptions.exportDigest), known then to differ from every layer it
+   * is compared with (image/ids.ts mayEqual).
+   */
+  diffId: string | null
+  /** sha256 of the layer as stored in the archive (null where diffId is). */
+  digest: string | null
   /** Bytes as stored. */
   size: number
   /** Bytes of the uncompressed tar. */

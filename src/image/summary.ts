@@ -12,9 +12,10 @@ export interface ImageSummary {
   imageId: string | null
   repoTags: string[]
   layers: Array<{
-    diffId: string
-    chainId: string
-    digest: string
+    /** Null for an export read without its sha256 (image/model.ts). */
+    diffId: string | null
+    chainId: string | null
+    digest: string | null
     size: number
     uncompressedSize: number
     compression: string

@@ -1,7 +1,7 @@
 import {digestOf, sha256Hex} from '../archive/hash.js'
 import {type TarHeader} from '../archive/tar-header.js'
 import {UsageError} from '../errors.js'
-import {chainIds} from '../image/ids.js'
+import {chainIds, knownDiffIds} from '../image/ids.js'
 import {type Image, type Layer} from '../image/model.js'
 import {type LayerWatcher, type WrittenLayer} from './layer-check.js'
 import {EPOCH, pack, type TarOut} from './pack.js'
@@ -46,13 +46,15 @@ const LAYER_MEDIA: Record<string, string> = {
   zstd: 'application/vnd.oci.image.layer.v1.tar+zstd',
 }
 
-function hex(digest: string): string {
+function hex(digest: string | null): string {
+  // A new image's layers come from an image, whose digests are all read (only an export's can be unread).
+  if (digest === null) throw new UsageError('a layer without its digest cannot be written')
   return digest.replace(/^sha256:/, '')
 }
 
 /** Legacy directory names: the source's v1 ids where it had them, else derived from the chain id. */
 function legacyIds(layers: Layer[]): string[] {
-  const chains = chainIds(layers.map((l) => l.diffId))
+  const chains = chainIds(knownDiffIds(layers))
   const seen = new Set<string>()
   return layers.map((l, i) => {
     let id = l.v1Id && !seen.has(l.v1Id) ? l.v1Id : sha256Hex(`imgdiff v1 ${chains[i]}`)

@@ -39,7 +39,7 @@ function alignedLayers(rows: LayerRow[]): string {
   const span = 360
   const mid = WIDTH / 2
   const max = Math.max(0, ...rows.flatMap((r) => [r.a?.size ?? 0, r.b?.size ?? 0]))
-  const label = (side: LayerRow['a']) => (side ? [shortId(side.diffId), humanSize(side.size), shortCreatedBy(side.createdBy, 200)].filter(Boolean).join(' · ') : '')
+  const label = (side: LayerRow['a']) => (side ? [side.diffId === null ? 'sha256 not read' : shortId(side.diffId), humanSize(side.size), shortCreatedBy(side.createdBy, 200)].filter(Boolean).join(' · ') : '')
   const shapes = rows.map((r, i) => {
     const y = i * ROW + 4
     const cls = `bar s-${r.status}`
@@ -48,10 +48,10 @@ function alignedLayers(rows: LayerRow[]): string {
     return group(
       {class: 'layer-row', 'data-status': r.status, 'data-index': r.index},
       text(4, y + 11, `${r.index + 1}`, {class: 'mono'}),
-      r.a ? rect(mid - 50 - a, y, a, 13, {class: cls}, `A layer ${r.index + 1}: ${r.a.diffId}, ${humanSize(r.a.size)}${r.a.createdBy ? `\n${r.a.createdBy}` : ''}`) : '',
+      r.a ? rect(mid - 50 - a, y, a, 13, {class: cls}, `A layer ${r.index + 1}: ${r.a.diffId ?? 'sha256 not read (another size than B layer 1)'}, ${humanSize(r.a.size)}${r.a.createdBy ? `\n${r.a.createdBy}` : ''}`) : '',
       r.a ? text(mid - 50, y + 25, fitLabel(label(r.a), mid - 60), {'text-anchor': 'end', class: 'mono'}) : '',
       text(mid, y + 11, STATUS_TEXT[r.status], {'text-anchor': 'middle'}),
-      r.b ? rect(mid + 50, y, b, 13, {class: cls}, `B layer ${r.index + 1}: ${r.b.diffId}, ${humanSize(r.b.size)}${r.b.createdBy ? `\n${r.b.createdBy}` : ''}`) : '',
+      r.b ? rect(mid + 50, y, b, 13, {class: cls}, `B layer ${r.index + 1}: ${r.b.diffId ?? 'sha256 not read (another size than A layer 1)'}, ${humanSize(r.b.size)}${r.b.createdBy ? `\n${r.b.createdBy}` : ''}`) : '',
       r.b ? text(mid + 50, y + 25, fitLabel(label(r.b), mid - 60), {class: 'mono'}) : '',
     )
   })
