@@ -249,7 +249,8 @@ function timed(name, spec) {
 }
 
 const imgdiffBin = path.join(imgdiffRoot, 'bin', 'run.js')
-const imgdiff = (...a) => ['node', imgdiffBin, ...a]
+// Run as users run it: the file itself, so its #! line's node flags apply (bin/run.js).
+const imgdiff = (...a) => [imgdiffBin, ...a]
 const bash = (script) => ['bash', '-c', `set -o pipefail; ${script}`]
 const peer = (name, spec) => (peers[name].path ? {...spec, peer: name} : {missing: name})
 // dive --ci exits 1 when the image fails its efficiency rules (a verdict, not a failure of the tool):
