@@ -1,7 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=8
-// The flag: V8's young generation at 2 x 8 MB instead of 2 x 16 MB. imgdiff's big allocations live
-// long (file lists, trees), so a smaller nursery costs no time and keeps peak memory 15-35 MB
-// lower on the bench's archives (README, "Performance"). `node bin/run.js` runs without it.
+#!/usr/bin/env node
 import {Config, execute} from '@oclif/core'
 import {namesSource} from '../dist/sources/parse.js'
 

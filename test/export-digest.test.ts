@@ -4,10 +4,13 @@
  * node:crypto over the files' bytes (the imported fixture's layer is the export's tar as it is).
  */
 import {spawnSync} from 'node:child_process'
-import {readFileSync, statSync} from 'node:fs'
+import {readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
-import {describe, expect, it} from 'vitest'
-import {fixture, ROOT, runJson, sha256File} from './helpers/cli.js'
+import {gzipSync} from 'node:zlib'
+import {afterAll, describe, expect, it} from 'vitest'
+import {cleanupTemps, fixture, ROOT, runJson, sha256File, tempDir} from './helpers/cli.js'
+
+afterAll(cleanupTemps)
 
 const save = fixture('busybox-1.save.tar')
 const imported = fixture('busybox-1-imported.save.tar')
@@ -56,6 +59,28 @@ describe("a diff reads an export's sha256 only where it can matter", () => {
     const r = spawnSync(process.execPath, [path.join(ROOT, 'bin/run.js'), save, '-', '--json'], {input: readFileSync(exported), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024})
     expect(r.status, r.stderr).toBe(0)
     expect(JSON.parse(r.stdout).b.layers[0].diffId).toBe(digestOf(exported))
+  })
+
+  it('a gzip\'d export against the image imported from it: read again through the inflater, the sha256 of the plain tar', async () => {
+    const gz = path.join(tempDir('imgdiff-export-gz-'), 'export.tar.gz')
+    writeFileSync(gz, gzipSync(readFileSync(exported)))
+    const d = await runJson([imported, gz, '--json'])
+    expect(d.b.layers[0].diffId).toBe(digestOf(exported))
+    expect(d.layers[0].status).toBe('same')
+  })
+
+  it('a piped export copied on a reader thread (--content) is read again from the copy, removed only at the end', () => {
+    // The pipe comes first, so a reader thread copies it; the thread ends long before the main
+    // thread reads the copy again for the sha256. Run a few times: losing the copy was a race.
+    const tmp = tempDir('imgdiff-spool-tmp-')
+    for (let i = 0; i < 4; i++) {
+      const r = spawnSync('bash', ['-c', 'node "$0" diff <(cat "$1") "$2" --content --json', path.join(ROOT, 'bin/run.js'), exported, imported], {env: {...process.env, TMPDIR: tmp}, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024})
+      expect(r.status, r.stderr).toBe(0)
+      const d = JSON.parse(r.stdout)
+      expect(d.a.source.spooled).toBe(true)
+      expect(d.a.layers[0].diffId).toBe(digestOf(exported))
+      expect(readdirSync(tmp), 'temp copies left behind').toEqual([])
+    }
   })
 
   it('inspect --json of an export always has it', async () => {

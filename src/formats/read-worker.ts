@@ -1,13 +1,14 @@
 import {isMainThread, parentPort, Worker, workerData} from 'node:worker_threads'
 import {ImgdiffError} from '../errors.js'
 import {type Image} from '../image/model.js'
+import {adoptSpool, handSpoolsTo} from '../sources/spool.js'
 import {readArchive, type ReadOptions} from './read.js'
 
 /**
  * Read an archive on a worker thread, so a diff hashes both inputs at once on two cores. Images
  * are plain data and cross the thread boundary as they are; errors keep their message and code.
  */
-type Message = {progress: number} | {images: Image[]} | {error: string; exitCode: number | null; code: string | null}
+type Message = {progress: number} | {spool: string} | {images: Image[]} | {error: string; exitCode: number | null; code: string | null}
 
 export function readArchiveInWorker(path: string, options: ReadOptions): Promise<Image[]> {
   const {onProgress, ...plain} = options
@@ -16,6 +17,8 @@ export function readArchiveInWorker(path: string, options: ReadOptions): Promise
     let settled = false
     worker.on('message', (m: Message) => {
       if ('progress' in m) onProgress?.(m.progress)
+      // A temp copy of a stream is the main thread's to remove: it reads it again later.
+      else if ('spool' in m) adoptSpool(m.spool)
       else if ('images' in m) {
         settled = true
         resolve(m.images)
@@ -38,6 +41,7 @@ export function readArchiveInWorker(path: string, options: ReadOptions): Promise
 if (!isMainThread && parentPort && (workerData as {path?: string})?.path) {
   const port = parentPort
   const data = workerData as {path: string; options: ReadOptions}
+  handSpoolsTo((dir) => port.postMessage({spool: dir}))
   let last = 0
   readArchive(data.path, {
     ...data.options,

@@ -51,7 +51,8 @@ export interface Scan {
   rootfs: FileEntry[]
   /**
    * sha256 of the plain (decompressed) tar: an export's diff_id when imported. Null when the
-   * archive began like an image archive, where it is never needed (see `looksLikeImageMember`).
+   * archive began like an image archive, where it is never needed (see `looksLikeImageMember`),
+   * and when the read was asked not to hash it (ScanOptions.exportDigest).
    */
   plainDigest: string | null
   plainSize: number
@@ -77,7 +78,7 @@ export interface ScanOptions {
 export type ScanDepth = 'full' | 'structure' | 'outer'
 
 
-/** sha256 of an archive's plain tar bytes: a second pass, for the rare export that began like an image. */
+/** sha256 of an archive's plain tar bytes: a second pass, for an export that began like an image or was read without it. */
 export async function plainDigestOf(archive: ScannedArchive): Promise<string> {
   const hash = createHash('sha256')
   for await (const chunk of plainTarStream(archive)) hash.update(chunk as Buffer)

@@ -28,7 +28,7 @@ export async function completeSeeked(scan: Scan, layers: SeekedLayer[], path: st
         if ('hash' in r) scan.plainDigest = r.hash.sha256!
       })
     }
-    // The files in runs, one per core, while one core hashes the whole tar (kind null: no content hashes wanted).
+    // The files in runs, one per core, beside the whole tar's sha256 when it is wanted (kind null: no content hashes wanted).
     for (const part of kind === null ? [] : split(scan.rootfs.filter(isStored), availableParallelism())) {
       const files = part.map((f) => rangeOf(f, 0))
       add({hash: {start: files[0].at, size: files.reduce((n, f) => n + f.stored, 0), whole: false, files}}, (r) => {

@@ -22,13 +22,6 @@ export function knownDiffIds(layers: Array<Pick<Layer, 'diffId'>>): string[] {
   })
 }
 
-/**
- * Whether two layers can have the same diff_id: always when both are known (compare them);
- * when one is not read, only if their tars are the same size (else they cannot be the same tar).
- */
-export function mayEqual(x: Pick<Layer, 'diffId' | 'uncompressedSize'>, y: Pick<Layer, 'diffId' | 'uncompressedSize'>): boolean {
-  return x.uncompressedSize === y.uncompressedSize
-}
 
 /** The 12-character short form Docker prints (`sha256:` dropped). */
 export function shortId(id: string | null | undefined): string {

@@ -49,7 +49,7 @@ export interface Layer {
   /**
    * sha256 of the uncompressed layer tar, as computed while reading. Null only for a container
    * export read without it (ReadOptions.exportDigest), known then to differ from every layer it
-   * is compared with (image/ids.ts mayEqual).
+   * is compared with (compare/export-digest.ts reads it where it might not).
    */
   diffId: string | null
   /** sha256 of the layer as stored in the archive (null where diffId is). */

@@ -46,7 +46,7 @@ export function renderInspect(s: ImageSummary, steps: Step[], style: Style, opti
     out.push(columns(head, rows, {width: options.noTrunc ? null : style.width, flexible: 3, bold: c.bold}))
     out.push('')
   }
-  const layers = s.layers.map((l, i) => [String(i + 1), options.noTrunc ? (l.diffId ?? '<not read>') : shortId(l.diffId), options.noTrunc ? (l.chainId ?? '<not read>') : shortId(l.chainId), dockerSize(l.size), l.compression, String(l.files)])
+  const layers = s.layers.map((l, i) => [String(i + 1), options.noTrunc ? (l.diffId ?? shortId(null)) : shortId(l.diffId), options.noTrunc ? (l.chainId ?? shortId(null)) : shortId(l.chainId), dockerSize(l.size), l.compression, String(l.files)])
   out.push(c.bold('Layers (oldest first):'), columns(['#', 'DIFF_ID', 'CHAIN_ID', 'STORED', 'COMPRESSION', 'FILES'], layers, {width: options.noTrunc ? null : style.width, flexible: null, bold: c.bold}))
   if (s.warnings.length > 0) out.push('', c.bold('Warnings:'), ...s.warnings.map((w) => `  ${w}`))
   return out.join('\n')

@@ -31,7 +31,7 @@ export function checkDist(): void {
   if (distChecked) return
   const bin = path.join(ROOT, 'bin/run.js')
   if (!existsSync(bin)) throw new Error(`${bin} is missing`)
-  if (!existsSync(path.join(ROOT, 'dist/commands'))) throw new Error('dist/ is missing: build first (npm test runs `tsc -p .` then vitest)')
+  if (!existsSync(path.join(ROOT, 'dist/commands'))) throw new Error('dist/ is missing: build first (npm test runs `npm run build` then vitest)')
   const stale: string[] = []
   const walk = (dir: string) => {
     for (const name of readdirSync(dir)) {

@@ -7,7 +7,8 @@ import {describe, expect, it} from 'vitest'
 import {UsageError} from '../../src/errors.js'
 import {cleanNameOf, fileEntryFromMember, type TarMember, unusualName, whiteoutOf} from '../../src/image/file-entry.js'
 import {historyFromConfig, isImported, layerOfStep} from '../../src/image/history.js'
-import {chainIds, shortId} from '../../src/image/ids.js'
+import {chainIds, knownDiffIds, shortId} from '../../src/image/ids.js'
+import {exportDigestsNeeded} from '../../src/compare/export-digest.js'
 import {type Image, runtimeConfig} from '../../src/image/model.js'
 import {referenceMatches} from '../../src/image/references.js'
 import {resolveStep, stepLabel} from '../../src/image/step-ref.js'
@@ -159,6 +160,30 @@ describe('history and steps, as Docker recorded them', () => {
     expect(chainIds(diffIds)).toEqual(chainOf(diffIds))
     expect(chainIds(diffIds)[0]).toBe(diffIds[0])
     expect(chainIds([])).toEqual([])
+  })
+
+  it('an unread diff_id (an export read without its sha256) leaves its chain id and every one above unknown', () => {
+    const [x, y] = dockerSays().images.multistep.diffIds
+    expect(chainIds([x, null, y])).toEqual([x, null, null])
+    expect(chainIds([null, x])).toEqual([null, null])
+    expect(knownDiffIds([{diffId: x}, {diffId: y}])).toEqual([x, y])
+    expect(() => knownDiffIds([{diffId: x}, {diffId: null}])).toThrow("layer 2's diff_id was not read")
+  })
+
+  it("an export's unread sha256 is wanted only beside a first layer of the same size", () => {
+    const side = (kind: 'image' | 'export', size: number, diffId: string | null = kind === 'image' ? 'sha256:a' : null) => ({kind, layers: [{diffId, uncompressedSize: size}]}) as unknown as Image
+    const exp = side('export', 100)
+    expect(exportDigestsNeeded(exp, side('image', 100))).toEqual([exp])
+    expect(exportDigestsNeeded(side('image', 100), exp)).toEqual([exp])
+    expect(exportDigestsNeeded(exp, side('image', 101))).toEqual([])
+    // Read already, or an image: nothing to read.
+    expect(exportDigestsNeeded(side('export', 100, 'sha256:b'), side('image', 100))).toEqual([])
+    expect(exportDigestsNeeded(side('image', 100), side('image', 100))).toEqual([])
+    // Two exports of one size: both.
+    const other = side('export', 100)
+    expect(exportDigestsNeeded(exp, other)).toEqual([exp, other])
+    // An image with no layers (all metadata) is no reason.
+    expect(exportDigestsNeeded(exp, {kind: 'image', layers: []} as unknown as Image)).toEqual([])
   })
 
   it('shortId is the 12 characters Docker prints', () => {
