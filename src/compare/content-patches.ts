@@ -38,11 +38,11 @@ async function collect(image: Image, view: FlatFs, changes: FileChange[], cap: n
   for (const c of changes) {
     const node = view.get(c.path)
     if (node?.type !== 'file' || node.size > cap) continue
-    if (node.size === 0 || !node.source) {
+    if (node.size === 0 || node.sourceLayer === undefined) {
       found.set(c.path, Buffer.alloc(0))
       continue
     }
-    const [layer, index] = node.source
+    const [layer, index] = [node.sourceLayer, node.sourceIndex!]
     const key = `${layer}:${index}`
     pathsOf.set(key, [...(pathsOf.get(key) ?? []), c.path])
     wanted.set(layer, (wanted.get(layer) ?? new Set()).add(index))

@@ -182,7 +182,7 @@ function applyCounting(image: Image, rows: Array<LayerPathChange & {source?: str
       c.bytes += size
       if (!rows) return
       // Whether what this layer stored is still seen is known once every layer is applied.
-      const source = change !== 'removed' && node.source?.[0] === i ? `${i}:${node.source[1]}` : undefined
+      const source = change !== 'removed' && node.sourceLayer === i ? `${i}:${node.sourceIndex}` : undefined
       rows.push({layer: i, path, change, type: node.type, size, hidden: false, source})
     }
     for (const [path, before] of fs.touched) {
@@ -218,7 +218,7 @@ function hiddenBytes(image: Image, fs: FlatFs, layers: LayerChanges[]): {hidden:
   for (const node of new Set(fs.entries.values())) {
     if (node.type !== 'file') continue
     visibleBytes += node.size
-    if (node.source) shown.add(`${node.source[0]}:${node.source[1]}`)
+    if (node.sourceLayer !== undefined) shown.add(`${node.sourceLayer}:${node.sourceIndex}`)
   }
   let storedBytes = 0
   let bytes = 0

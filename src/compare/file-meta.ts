@@ -36,7 +36,7 @@ export function metaOf(e: FlatEntry, withLayer: boolean): FileMeta {
   if (e.target !== undefined) meta.linkTarget = e.target
   if (e.digest !== undefined) meta.digest = e.digest
   if (e.xattrs && Object.keys(e.xattrs).length > 0) meta.xattrs = e.xattrs
-  if (e.names && e.names.length > 1) meta.links = e.names.length
+  if (Array.isArray(e.names) && e.names.length > 1) meta.links = e.names.length
   if (withLayer) meta.layer = e.layer + 1
   return meta
 }

@@ -31,14 +31,26 @@ export interface Inode {
   xattrs?: Record<string, string>
   /** Index of the layer (oldest first) whose member last created or changed it. */
   layer: number
-  /** The layer member whose content a regular file holds: [layer index, member index]. */
-  source?: [number, number]
+  /**
+   * The layer member whose content a regular file holds: its layer's index and its index in that
+   * layer. Two number fields, not a pair: an array costs 60 bytes more for each file.
+   */
+  sourceLayer?: number
+  sourceIndex?: number
   /** Directories: children by name, the parent (the root's is itself) and the real path. */
   children?: Map<string, Inode>
   parent?: Inode
   path?: string
-  /** Non-directories: the real paths naming this inode (more than one for hard links). */
-  names?: string[]
+  /**
+   * Non-directories: the real path naming this inode, or the paths when there are several (hard
+   * links). One name is the string itself: an array for each file costs 50 bytes more (namesOf).
+   */
+  names?: string | string[]
+}
+
+/** The real paths naming a non-directory inode (none once its last name is removed). */
+export function namesOf(node: Inode): string[] {
+  return node.names === undefined ? [] : typeof node.names === 'string' ? [node.names] : node.names
 }
 
 export type FsErrorCode = 'ENOENT' | 'ENOTDIR' | 'ELOOP' | 'EEXIST' | 'EPERM'
@@ -178,8 +190,8 @@ export class FsTree {
       node.children ??= new Map()
     } else {
       this.touchInode(node)
-      // A new array of the exact length: one grown by push keeps room for 17 names, and there is one per file.
-      node.names = node.names ? [...node.names, path] : [path]
+      // A new array of the exact length: one grown by push keeps room for 17 names.
+      node.names = node.names === undefined ? path : [...namesOf(node), path]
     }
     dir.children!.set(name, node)
     this.paths.set(path, node)
@@ -202,9 +214,10 @@ export class FsTree {
     this.touchPath(path, node)
     this.paths.delete(path)
     this.removedBy.set(path, this.layerNow)
-    if (node.names) {
+    if (node.names !== undefined) {
       this.touchInode(node)
-      node.names = node.names.filter((p) => p !== path)
+      const rest = namesOf(node).filter((p) => p !== path)
+      node.names = rest.length === 0 ? undefined : rest.length === 1 ? rest[0] : rest
     }
   }
 
@@ -214,7 +227,7 @@ export class FsTree {
     if (node.type === 'dir') {
       if (node !== this.root) this.touchPath(node.path!, node)
     } else {
-      for (const p of node.names ?? []) this.touchPath(p, node)
+      for (const p of namesOf(node)) this.touchPath(p, node)
     }
   }
 
@@ -238,7 +251,7 @@ export class FsTree {
 /** A copy of an inode's own fields (not its children): what a path held before a change. */
 export function snapshot(node: Inode): Inode {
   const {children: _c, parent: _p, names: _n, ...rest} = node
-  return {...rest, ...(node.names && node.names.length > 1 ? {names: [...node.names]} : {})}
+  return {...rest, ...(Array.isArray(node.names) ? {names: [...node.names]} : {})}
 }
 
 /** An absolute path with no empty, `.` or `..` component: each of its prefixes names a real path or nothing. */

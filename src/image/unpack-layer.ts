@@ -43,7 +43,7 @@ export class LayerRefusedError extends ImgdiffError {
  * the object itself. Fields added after an object is made go to a second allocation, and there
  * is an inode per path (about 40 bytes less each). Unset ones are undefined, which JSON omits.
  */
-const INODE: Inode = {type: 'file', mode: 0, uid: 0, gid: 0, mtime: null, size: 0, layer: 0, source: undefined, digest: undefined, target: undefined, children: undefined, parent: undefined, path: undefined, names: undefined, xattrs: undefined}
+const INODE: Inode = {type: 'file', mode: 0, uid: 0, gid: 0, mtime: null, size: 0, layer: 0, sourceLayer: undefined, sourceIndex: undefined, digest: undefined, target: undefined, children: undefined, parent: undefined, path: undefined, names: undefined, xattrs: undefined}
 
 const WHITEOUT = '.wh.'
 const OPAQUE = '.wh..wh..opq'
@@ -237,7 +237,7 @@ class LayerUnpack implements LayerUnpacker {
           if (at.node.type === 'dir') throw new FsError('EEXIST', 'open', path)
           fs.remove(at.dir, at.name)
         }
-        return this.put(at, {...INODE, type: 'file', mode: e.mode, size: e.size, layer: this.layer, source: [this.layer, index], digest: e.digest}, path, 'open')
+        return this.put(at, {...INODE, type: 'file', mode: e.mode, size: e.size, layer: this.layer, sourceLayer: this.layer, sourceIndex: index, digest: e.digest}, path, 'open')
       }
 
       default: {

@@ -1,7 +1,7 @@
 import {type TarHeader} from '../archive/tar-header.js'
 import {readLayerMembers} from '../formats/layer-bytes.js'
 import {type FlatFs} from '../image/flatten.js'
-import {type Inode} from '../image/fs-tree.js'
+import {type Inode, namesOf} from '../image/fs-tree.js'
 import {type Image} from '../image/model.js'
 import {pack, TarOut} from './pack.js'
 import {type Producer} from './safe-output.js'
@@ -31,7 +31,7 @@ export function writeRootfs(image: Image, flat: FlatFs, options: RootfsOptions):
       if (node.type === 'file' && node.size > 0) {
         // Written when its content passes, under its first name.
         if (firstName(node) !== path) continue
-        const [layer, index] = node.source!
+        const [layer, index] = [node.sourceLayer!, node.sourceIndex!]
         const key = `${layer}:${index}`
         const list = bySource.get(key)
         if (list) {
@@ -44,7 +44,7 @@ export function writeRootfs(image: Image, flat: FlatFs, options: RootfsOptions):
         }
         continue
       }
-      if (node.type === 'file' && node.names!.length > 1 && firstName(node) !== path) continue
+      if (node.type === 'file' && Array.isArray(node.names) && firstName(node) !== path) continue
       writeWhole(out, path, node, options)
       if (node.type === 'file') writeLinks(out, node, options)
       await out.drained()
@@ -95,7 +95,7 @@ export function rootfsPlan(flat: FlatFs): {members: number; contentBytes: number
 
 /** The first of a file's names in path order: the one written with its content. */
 function firstName(node: Inode): string {
-  return node.names!.length === 1 ? node.names![0] : [...node.names!].sort()[0]
+  return typeof node.names === 'string' ? node.names : [...namesOf(node)].sort()[0]
 }
 
 function header(path: string, node: Inode, options: RootfsOptions): TarHeader {
@@ -125,9 +125,9 @@ function writeWhole(out: TarOut, path: string, node: Inode, options: RootfsOptio
 
 /** A regular file's other names, as hard links to the name written with its content. */
 function writeLinks(out: TarOut, node: Inode, options: RootfsOptions): void {
-  if (node.type !== 'file' || node.names!.length < 2) return
+  if (node.type !== 'file' || !Array.isArray(node.names)) return
   const first = firstName(node)
-  for (const name of [...node.names!].sort()) {
+  for (const name of [...node.names].sort()) {
     if (name === first) continue
     out.begin({...header(name, node, options), type: 'hardlink', size: 0, linkname: first.slice(1)})
     out.end()

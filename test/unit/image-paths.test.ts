@@ -4,7 +4,7 @@
  * documented behaviour, not imgdiff's output.
  */
 import {describe, expect, it} from 'vitest'
-import {FsError, FsTree, type Inode, snapshot} from '../../src/image/fs-tree.js'
+import {FsError, FsTree, type Inode, namesOf, snapshot} from '../../src/image/fs-tree.js'
 import {baseName, goClean, joinPath, landingPath, parentOf, plainLanding} from '../../src/image/paths.js'
 
 describe('goClean is Go\'s path.Clean', () => {
@@ -225,12 +225,15 @@ describe('FsTree resolves paths as Linux does inside a chroot', () => {
     fs.touched = new Map()
     fs.add(fs.get('/etc')!, 'libc-link', libc)
     expect(libc.names).toEqual(['/usr/lib/libc.so', '/etc/libc-link'])
+    expect(namesOf(libc)).toEqual(['/usr/lib/libc.so', '/etc/libc-link'])
     expect(fs.get('/etc/libc-link')).toBe(libc)
     // Both names were recorded as touched (the inode's link count changed).
     expect(fs.touched.has('/usr/lib/libc.so')).toBe(true)
     expect(snapshot(libc).names).toEqual(['/usr/lib/libc.so', '/etc/libc-link'])
     fs.remove(fs.get('/usr/lib')!, 'libc.so')
-    expect(libc.names).toEqual(['/etc/libc-link'])
+    // One name left: the string itself, no array (fs-tree.ts namesOf).
+    expect(libc.names).toBe('/etc/libc-link')
+    expect(namesOf(libc)).toEqual(['/etc/libc-link'])
     expect(snapshot(libc).names).toBeUndefined()
     expect(fs.get('/etc/libc-link')).toBe(libc)
   })

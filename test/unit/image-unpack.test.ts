@@ -35,7 +35,7 @@ function asExported(p: string, node: Inode, unpackTime: Set<string>): Exported {
   const cap = node.xattrs?.['security.capability']
   if (cap !== undefined) e.xattrs = {'security.capability': cap}
   // docker export writes hard links for regular files only: other inodes show under each name.
-  if (node.type === 'file' && node.names && node.names.length > 1) e.group = node.names.map((n) => n.slice(1)).sort()
+  if (node.type === 'file' && Array.isArray(node.names)) e.group = node.names.map((n) => n.slice(1)).sort()
   if (unpackTime.has(p)) e.mtime = null
   return e
 }
