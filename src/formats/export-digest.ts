@@ -8,7 +8,7 @@ import {plainDigestOf} from './scan.js'
 export async function readExportDigest(image: Image): Promise<void> {
   const layer = image.layers[0]
   if (image.kind !== 'export' || !layer || layer.diffId !== null) return
-  const digest = await plainDigestOf({path: image.path, bytes: image.bytes, compression: image.compression, reopen: image.reopen, origin: image.origin})
+  const digest = await plainDigestOf({path: image.path, bytes: image.bytes, compression: image.compression, reopen: image.reopen, origin: image.origin}, layer.uncompressedSize)
   layer.diffId = digest
   layer.digest = digest
 }

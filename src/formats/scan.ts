@@ -79,9 +79,15 @@ export type ScanDepth = 'full' | 'structure' | 'outer'
 
 
 /** sha256 of an archive's plain tar bytes: a second pass, for an export that began like an image or was read without it. */
-export async function plainDigestOf(archive: ScannedArchive): Promise<string> {
+export async function plainDigestOf(archive: ScannedArchive, expectBytes?: number): Promise<string> {
   const hash = createHash('sha256')
-  for await (const chunk of plainTarStream(archive)) hash.update(chunk as Buffer)
+  let bytes = 0
+  for await (const chunk of plainTarStream(archive)) {
+    hash.update(chunk as Buffer)
+    bytes += (chunk as Buffer).length
+  }
+  // A second pass must hash what the first one read.
+  if (expectBytes !== undefined && bytes !== expectBytes) throw new BadArchiveError(archive.path, `is ${bytes} bytes of tar now, ${expectBytes} when it was first read: did it change since?`)
   return 'sha256:' + hash.digest('hex')
 }
 
