@@ -22,7 +22,6 @@ export function knownDiffIds(layers: Array<Pick<Layer, 'diffId'>>): string[] {
   })
 }
 
-
 /** The 12-character short form Docker prints (`sha256:` dropped). */
 export function shortId(id: string | null | undefined): string {
   if (!id) return '<missing>'
