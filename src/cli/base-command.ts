@@ -82,10 +82,9 @@ export abstract class ImgdiffCommand extends Command {
     return all.map((images, i) => selectImage(images, flags.image, paths[i]))
   }
 
-  /** Two images read for a comparison (exportDigest: false), with each export's sha256 the comparison still needs. */
-  protected async readyToCompare(a: Image, b: Image): Promise<[Image, Image]> {
+  /** Two images read for a comparison (exportDigest: false) get each export's sha256 the comparison still needs. */
+  protected async readExportDigests(a: Image, b: Image): Promise<void> {
     for (const image of exportDigestsNeeded(a, b)) await readExportDigest(image)
-    return [a, b]
   }
 
   /** One image of an archive's images (see selectImage). */

@@ -63,8 +63,8 @@ Exit status: 0 no differences (or --exit-code not given), 1 differences (with --
       flags,
       {reread: flags.content, exportDigest: false},
     )
-    const [pickedA, pickedB] = all.map((images, i) => this.pick(images, sides[i].image, sides[i].path))
-    const [a, b] = await this.readyToCompare(pickedA, pickedB)
+    const [a, b] = all.map((images, i) => this.pick(images, sides[i].image, sides[i].path))
+    await this.readExportDigests(a, b)
     const {result, fs} = compareImages(a, b, {ignore, paths: flags.path ?? []})
     const patches = flags.content ? await contentPatches({a, b}, fs, result.files, flags['max-content']) : undefined
     const differs = !result.summary.identical

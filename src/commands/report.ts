@@ -43,7 +43,8 @@ The page needs no network (nothing is fetched, everything is inline) and reads w
     const images = await this.loadImages(inputs, flags, {reread: flags.content, exportDigest: inputs.length === 1})
     let report
     if (images.length === 2) {
-      const [a, b] = await this.readyToCompare(images[0], images[1])
+      const [a, b] = images
+      await this.readExportDigests(a, b)
       const {result, fs} = compareImages(a, b, {ignore, paths: flags.path ?? []})
       const patches = flags.content ? await contentPatches({a, b}, fs, result.files, flags['max-content']) : undefined
       report = diffReport({a, b}, result, patches)

@@ -42,7 +42,8 @@ async function collect(image: Image, view: FlatFs, changes: FileChange[], cap: n
       found.set(c.path, Buffer.alloc(0))
       continue
     }
-    const [layer, index] = [node.sourceLayer, node.sourceIndex!]
+    const layer = node.sourceLayer
+    const index = node.sourceIndex!
     const key = `${layer}:${index}`
     pathsOf.set(key, [...(pathsOf.get(key) ?? []), c.path])
     wanted.set(layer, (wanted.get(layer) ?? new Set()).add(index))

@@ -22,7 +22,9 @@ export type {ReadOptions} from './options.js'
 export async function readArchive(path: string, options: ReadOptions): Promise<Image[]> {
   if (options.platform) parsePlatform(options.platform)
   const opened = await openSource(path, {reread: options.reread ?? false})
-  const scan = await scanArchive(opened, {onProgress: options.onProgress, contentHash: options.contentHash, depth: options.depth, contents: options.contents, exportDigest: options.exportDigest})
+  // Skipped only where a second pass can take it later (formats/export-digest.ts): a stream read once is hashed now.
+  const exportDigest = options.exportDigest !== false || opened.reopen === null
+  const scan = await scanArchive(opened, {onProgress: options.onProgress, contentHash: options.contentHash, depth: options.depth, contents: options.contents, exportDigest})
   const archive = scan.archive
   const members = new Members(scan, options.depth ?? 'full')
   const shape = detectShape(scan)
@@ -31,7 +33,7 @@ export async function readArchive(path: string, options: ReadOptions): Promise<I
     const marks = ['oci-layout', 'index.json', 'manifest.json', 'repositories'].filter((n) => scan.members.has(n))
     if (marks.length > 0) throw new BadArchiveError(path, `looks like an image layout (it has ${marks.join(', ')}) but is not a complete one (an OCI layout needs oci-layout and index.json; a docker save, manifest.json)`)
   }
-  if (shape === 'export' && scan.plainDigest === null && (options.exportDigest !== false || archive.reopen === null)) scan.plainDigest = await plainDigestOf(archive)
+  if (shape === 'export' && scan.plainDigest === null && exportDigest) scan.plainDigest = await plainDigestOf(archive)
   let images: Image[]
   try {
     images = readShape(shape, scan, members, options)

@@ -71,7 +71,7 @@ export interface ScanOptions {
   depth?: ScanDepth
   /** A full read of a plain file: whether file contents are hashed too (see ReadOptions.contents). */
   contents?: boolean
-  /** Whether an export's sha256 is computed (see ReadOptions.exportDigest); a stream read once always has it. */
+  /** Whether an export's sha256 is computed (default true; see ReadOptions.exportDigest). */
   exportDigest?: boolean
 }
 
@@ -100,7 +100,7 @@ export async function scanArchive(opened: OpenedSource, options: ScanOptions = {
   const archive: ScannedArchive = {path: opened.display, bytes: opened.size ?? 0, compression: opened.compression, reopen: opened.reopen, origin: opened.origin}
   const budget = new Budget(archive.path)
   const depth = options.depth ?? 'full'
-  const exportDigest = options.exportDigest !== false || opened.reopen === null
+  const exportDigest = options.exportDigest !== false
   if (opened.reopen?.kind === 'file' && opened.compression === 'none') {
     // A plain file: its structure by seeking, then (full) its layers read where they lie, on every core.
     const seeked = seekScan(opened.reopen.path, archive, depth, budget)

@@ -31,7 +31,8 @@ export function writeRootfs(image: Image, flat: FlatFs, options: RootfsOptions):
       if (node.type === 'file' && node.size > 0) {
         // Written when its content passes, under its first name.
         if (firstName(node) !== path) continue
-        const [layer, index] = [node.sourceLayer!, node.sourceIndex!]
+        const layer = node.sourceLayer!
+        const index = node.sourceIndex!
         const key = `${layer}:${index}`
         const list = bySource.get(key)
         if (list) {
