@@ -25,7 +25,27 @@ export function walkWith(reader: TarReader, fd: number, start: number, end: numb
   // One buffer for every read: the reader copies what it keeps, and so must a visitor (see above).
   // The thread's own, reused by every walk (walks are synchronous): fresh ones pile up as garbage.
   scratch ??= Buffer.allocUnsafe(CHUNK)
-  const block = scratch.subarray(0, Math.min(CHUNK, Math.max(end - start, 1)))
+  for (const _ of walkSteps(reader, fd, start, end, scratch)) {
+    // Each step is one read; nothing to do between them.
+  }
+}
+
+/**
+ * The same, letting the event loop run every so many reads: a walk of many headers (an export's
+ * tens of thousands) then does not hold up what else is being read, such as another archive's
+ * layers waiting to be handed to the hashing threads. It reads into a buffer of its own, since
+ * other walks run in its pauses.
+ */
+export async function walkWithPauses(reader: TarReader, fd: number, start: number, end: number, readsBetween = 512): Promise<void> {
+  let reads = 0
+  for (const _ of walkSteps(reader, fd, start, end, Buffer.allocUnsafe(CHUNK))) {
+    if (++reads % readsBetween === 0) await new Promise<void>((resolve) => setImmediate(resolve))
+  }
+}
+
+/** The walk, one read at a time. */
+function* walkSteps(reader: TarReader, fd: number, start: number, end: number, scratchBuffer: Buffer): Generator<void> {
+  const block = scratchBuffer.subarray(0, Math.min(CHUNK, Math.max(end - start, 1)))
   let buf = block.subarray(0, 0)
   let bufStart = start
   let pos = start
@@ -39,6 +59,7 @@ export function walkWith(reader: TarReader, fd: number, start: number, end: numb
       if (n === 0) break
       buf = block.subarray(0, n)
       bufStart = pos
+      yield
     }
     // Small members sit in the chunk already read: a skip within it costs no read.
     const taken = reader.push(buf.subarray(pos - bufStart))

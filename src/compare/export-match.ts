@@ -1,4 +1,4 @@
-import {FlatFs} from '../image/flatten.js'
+import {type FlatEntry, FlatFs} from '../image/flatten.js'
 import {layerOfStep} from '../image/history.js'
 import {type Image} from '../image/model.js'
 import {stepsOf} from '../image/steps.js'
@@ -52,13 +52,20 @@ export function matchExport(flat: FlatFs, image: Image, side: 'a' | 'b', options
   // Whether each path a layer touches differed before it did, found as it is about to change
   // (rather than from a copy of every inode the layer touches).
   const before = new Map<string, boolean>()
+  // What the flat side holds at each of those paths, in the same order (looked up once, not twice).
+  const flatAt: Array<FlatEntry | undefined> = []
   fs.beforeChange = (path, node) => {
-    if (!before.has(path)) before.set(path, differs(path, node, flat.get(path), opts))
+    if (before.has(path)) return
+    const other = flat.get(path)
+    before.set(path, differs(path, node, other, opts))
+    flatAt.push(other)
   }
   image.layers.forEach((layer, i) => {
     before.clear()
+    flatAt.length = 0
     fs.apply(layer, i)
-    for (const [path, was] of before) count += Number(differs(path, fs.get(path), flat.get(path), opts)) - Number(was)
+    let at = 0
+    for (const [path, was] of before) count += Number(differs(path, fs.get(path), flatAt[at++], opts)) - Number(was)
     byLayers.push(count)
   })
   fs.beforeChange = undefined

@@ -103,7 +103,7 @@ export async function scanArchive(opened: OpenedSource, options: ScanOptions = {
   const exportDigest = options.exportDigest !== false
   if (opened.reopen?.kind === 'file' && opened.compression === 'none') {
     // A plain file: its structure by seeking, then (full) its layers read where they lie, on every core.
-    const seeked = seekScan(opened.reopen.path, archive, depth, budget)
+    const seeked = await seekScan(opened.reopen.path, archive, depth, budget)
     if (seeked) {
       if (depth === 'full') await completeOrSay(seeked.scan, seeked.layers, opened.reopen.path, budget, options)
       options.onProgress?.(archive.bytes)

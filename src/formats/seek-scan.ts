@@ -1,5 +1,5 @@
 import {closeSync, openSync} from 'node:fs'
-import {readAt, walkTarFile, walkWith} from '../archive/tar-file.js'
+import {readAt, walkTarFile, walkWithPauses} from '../archive/tar-file.js'
 import {type TarMember} from '../archive/tar-member.js'
 import {looksLikeTar, TarReader, type TarVisitor} from '../archive/tar-reader.js'
 import {sniffCompression} from '../archive/compression.js'
@@ -26,12 +26,13 @@ export interface SeekedLayer {
   compressed: boolean
 }
 
-export function seekScan(path: string, archive: ScannedArchive, depth: ScanDepth, budget: Budget): {scan: Scan; layers: SeekedLayer[]} | null {
+export async function seekScan(path: string, archive: ScannedArchive, depth: ScanDepth, budget: Budget): Promise<{scan: Scan; layers: SeekedLayer[]} | null> {
   const fd = openSync(path, 'r')
   const outer = new SeekingVisitor(fd, depth, budget)
   const reader = new TarReader(outer, {skipBodies: true})
   try {
-    walkWith(reader, fd, 0, archive.bytes)
+    // With pauses: an export's headers are many, and the other archive of a diff may have layers to hand out meanwhile.
+    await walkWithPauses(reader, fd, 0, archive.bytes)
   } catch (error) {
     if (error instanceof ImgdiffError) throw error
     throw new BadArchiveError(archive.path, describeTarFailure(error, reader.count, reader.lastName, 'none'))

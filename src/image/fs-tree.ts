@@ -117,12 +117,12 @@ export class FsTree {
       const hit = this.paths.get(path)
       if (hit && (!follow || hit.type !== 'symlink')) {
         const cut = path.lastIndexOf('/')
-        const dir = cut === 0 ? this.root : this.paths.get(path.slice(0, cut))
+        const dir = this.dirAt(path, cut)
         if (dir) return {dir, name: path.slice(cut + 1), node: hit, real: path}
       } else if (!hit && isPlainPath(path)) {
         // A new name in a directory already known by its real path: most members of a layer.
         const cut = path.lastIndexOf('/')
-        const dir = cut === 0 ? this.root : this.paths.get(path.slice(0, cut))
+        const dir = this.dirAt(path, cut)
         if (dir?.type === 'dir') return {dir, name: path.slice(cut + 1), node: undefined, real: path}
       }
     }
@@ -154,6 +154,37 @@ export class FsTree {
       dir = child
     }
     throw new Error('unreachable')
+  }
+
+  /**
+   * What is at the real path `path` up to `cut` (its parent), from the last one asked when it is
+   * the same: a layer's members come directory by directory, and each lookup of a new string in
+   * `paths` costs most of an unpacked member. `paths` forgets or replaces it only in add and forget.
+   */
+  private dirAt(path: string, cut: number): Inode | undefined {
+    if (cut === 0) return this.root
+    if (this.lastDir !== undefined && cut === this.lastDirPath.length && path.startsWith(this.lastDirPath)) return this.lastDir
+    const dirPath = path.slice(0, cut)
+    const dir = this.paths.get(dirPath)
+    if (dir !== undefined) {
+      this.lastDirPath = dirPath
+      this.lastDir = dir
+    }
+    return dir
+  }
+
+  private lastDirPath = ''
+  private lastDir: Inode | undefined
+
+  /** `paths` is about to change at `path`: a remembered lookup of it is no longer right. */
+  private changing(path: string): void {
+    if (path === this.lastDirPath) this.lastDir = undefined
+  }
+
+  /** Whether the parent of a clean absolute path is itself a real path that exists (lstat of it finds it). */
+  hasRealParent(path: string): boolean {
+    const cut = path.lastIndexOf('/')
+    return cut >= 0 && this.dirAt(path, cut) !== undefined
   }
 
   /** What lstat(2) finds, or undefined; errors on the way (not a directory, a loop) throw. */
@@ -194,6 +225,7 @@ export class FsTree {
       node.names = node.names === undefined ? path : [...namesOf(node), path]
     }
     dir.children!.set(name, node)
+    this.changing(path)
     this.paths.set(path, node)
     this.changed(dir)
   }
@@ -212,6 +244,7 @@ export class FsTree {
       for (const [childName, child] of node.children) this.forget(child, joinPath(path, childName))
     }
     this.touchPath(path, node)
+    this.changing(path)
     this.paths.delete(path)
     this.removedBy.set(path, this.layerNow)
     if (node.names !== undefined) {

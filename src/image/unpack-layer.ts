@@ -76,8 +76,13 @@ export function layerUnpacker(fs: FsTree, layer: number, markers = true): LayerU
 }
 
 class LayerUnpack implements LayerUnpacker {
-  /** Paths (as named by members, through symlinks or not) that this layer unpacked so far. */
-  private readonly unpacked = new Set<string>()
+  /**
+   * Paths (as named by members, through symlinks or not) that this layer unpacked so far: listed,
+   * and put in a set only when an opaque marker asks (most layers have none: no hashing per member).
+   */
+  private readonly unpacked: string[] = []
+  private readonly unpackedSet = new Set<string>()
+  private inSet = 0
   /** Regular files under /.wh..wh.plnk, by base name: targets for hard links into it. */
   private readonly plnk = new Map<string, [FileEntry, number]>()
   /** Directory members: their mtimes are set last. */
@@ -101,7 +106,9 @@ class LayerUnpack implements LayerUnpacker {
    */
   member(e: FileEntry): void {
     const index = this.index++
-    const key = cleanNameOf(e)
+    // Docker's clean name, keyed without making a string for the usual member (its path is its
+    // clean name after a slash); the others' keys start with NUL, which no path does.
+    const key = e.name === undefined ? e.path : '\0' + e.name
     if (this.seen.has(key)) this.duplicate ??= e
     this.seen.add(key)
     if (this.duplicate !== undefined || this.failure !== undefined) return
@@ -136,7 +143,8 @@ class LayerUnpack implements LayerUnpacker {
   }
 
   private apply(e: FileEntry, index: number): void {
-    if (cleanNameOf(e) !== '/') this.ensureParent(parentOf(e.path))
+    // Most members' parent is a real path already there: then MkdirAll has nothing to do.
+    if (cleanNameOf(e) !== '/' && !this.fs.hasRealParent(e.path)) this.ensureParent(parentOf(e.path))
     if (e.aufs && this.markers) {
       if (e.type === 'file' && cleanNameOf(e).startsWith(PLNK)) this.plnk.set(baseName(e.path), [e, index])
       if (cleanNameOf(e) !== OPAQUE) return
@@ -149,8 +157,12 @@ class LayerUnpack implements LayerUnpacker {
       return
     }
     let existing: Inode | undefined
+    let free: Lookup | undefined
     try {
-      existing = this.fs.lstat(e.path)
+      const at = this.fs.resolve(e.path, false, 'lstat')
+      existing = at.node
+      // Nothing there: the create below would look up the same (no last symlink to follow or not).
+      if (!existing) free = at
     } catch {
       // Docker ignores this lstat's error; the create below meets it again.
     }
@@ -164,9 +176,9 @@ class LayerUnpack implements LayerUnpacker {
       if (!kept) this.refuse(e, 'Invalid aufs hardlink')
       ;[src, srcIndex] = kept
     }
-    const node = this.create(e.path, src, srcIndex)
+    const node = this.create(e.path, src, srcIndex, free)
     if (node === null) {
-      this.unpacked.add(e.path)
+      this.unpacked.push(e.path)
       return
     }
     // Lchown, Lsetxattr, then chmod and chtimes unless the inode is a symlink.
@@ -181,7 +193,7 @@ class LayerUnpack implements LayerUnpacker {
     }
     node.layer = this.layer
     if (e.type === 'dir') this.dirs.push(e)
-    this.unpacked.add(e.path)
+    this.unpacked.push(e.path)
   }
 
   private setMtime(node: Inode, mtime: number): void {
@@ -191,7 +203,7 @@ class LayerUnpack implements LayerUnpacker {
   }
 
   /** createTarFile: the new inode (or the existing one a link or a merged directory names); null for a global header. */
-  private create(path: string, e: FileEntry, index: number): Inode | null {
+  private create(path: string, e: FileEntry, index: number, free?: Lookup): Inode | null {
     const fs = this.fs
     switch (e.type) {
       case 'global': {
@@ -203,7 +215,7 @@ class LayerUnpack implements LayerUnpacker {
       }
 
       case 'dir': {
-        const at = fs.resolve(path, false, 'mkdir')
+        const at = free ?? fs.resolve(path, false, 'mkdir')
         if (at.node?.type === 'dir') {
           fs.touchInode(at.node)
           return at.node
@@ -226,13 +238,13 @@ class LayerUnpack implements LayerUnpacker {
 
       case 'symlink': {
         if (!e.linkTarget) throw new FsError('ENOENT', 'symlink', ` ${path}`)
-        const at = fs.resolve(path, false, 'symlink')
+        const at = free ?? fs.resolve(path, false, 'symlink')
         return this.put(at, {...INODE, type: 'symlink', mode: 0o777, target: e.linkTarget, layer: this.layer}, path, 'symlink')
       }
 
       case 'file': {
         // O_CREAT follows a symlink in the last component (one this layer's lstat did not remove).
-        const at = fs.resolve(path, true, 'open')
+        const at = free ?? fs.resolve(path, true, 'open')
         if (at.node) {
           if (at.node.type === 'dir') throw new FsError('EEXIST', 'open', path)
           fs.remove(at.dir, at.name)
@@ -242,7 +254,7 @@ class LayerUnpack implements LayerUnpacker {
 
       default: {
         // fifo, char, block: mknod.
-        const at = fs.resolve(path, false, 'mknod')
+        const at = free ?? fs.resolve(path, false, 'mknod')
         const node: Inode = {...INODE, type: e.type, mode: e.mode, layer: this.layer}
         if (e.type !== 'fifo') {
           node.devmajor = e.devmajor ?? 0
@@ -311,12 +323,13 @@ class LayerUnpack implements LayerUnpacker {
     if (!node) throw new FsError('ENOENT', 'lstat', dir)
     // filepath.Walk does not follow a symlinked root: nothing happens.
     if (node.type !== 'dir') return
+    for (; this.inSet < this.unpacked.length; this.inSet++) this.unpackedSet.add(this.unpacked[this.inSet])
     const walk = (d: Inode, literal: string) => {
       for (const name of [...d.children!.keys()].sort()) {
         const child = d.children!.get(name)
         if (!child) continue
         const path = joinPath(literal, name)
-        if (!this.unpacked.has(path)) this.fs.remove(d, name)
+        if (!this.unpackedSet.has(path)) this.fs.remove(d, name)
         else if (child.type === 'dir') walk(child, path)
       }
     }
