@@ -513,10 +513,15 @@ function formatOf(block: Buffer): Format {
     high += block[i] >> 7
   }
   if (stored !== unsigned && stored !== unsigned - 256 * high) return 'unknown'
-  const magic = block.toString('latin1', 257, 263)
-  if (magic === 'ustar\0') return block.toString('latin1', 508, 512) === 'tar\0' ? 'star' : 'ustar'
-  if (magic === 'ustar ' && block[263] === 0x20 && block[264] === 0) return 'gnu'
+  if (holds(block, 257, 'ustar\0')) return holds(block, 508, 'tar\0') ? 'star' : 'ustar'
+  if (holds(block, 257, 'ustar  \0')) return 'gnu'
   return 'v7'
+}
+
+/** Whether the block has these (ASCII) bytes at `at`: compared in place, no string made per header. */
+function holds(block: Buffer, at: number, text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (block[at + i] !== text.charCodeAt(i)) return false
+  return true
 }
 
 function gnuTimesOk(block: Buffer): boolean {

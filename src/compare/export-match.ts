@@ -51,21 +51,27 @@ export function matchExport(flat: FlatFs, image: Image, side: 'a' | 'b', options
   const byLayers: number[] = []
   // Whether each path a layer touches differed before it did, found as it is about to change
   // (rather than from a copy of every inode the layer touches).
-  const before = new Map<string, boolean>()
-  // What the flat side holds at each of those paths, in the same order (looked up once, not twice).
+  // In the order first met: each path, whether it differed, and what the flat side holds there
+  // (looked up once). The set's size tells a new path with one hash of it.
+  const seen = new Set<string>()
+  const paths: string[] = []
+  const was: boolean[] = []
   const flatAt: Array<FlatEntry | undefined> = []
   fs.beforeChange = (path, node) => {
-    if (before.has(path)) return
+    const known = seen.size
+    if (seen.add(path).size === known) return
     const other = flat.get(path)
-    before.set(path, differs(path, node, other, opts))
+    paths.push(path)
+    was.push(differs(path, node, other, opts))
     flatAt.push(other)
   }
   image.layers.forEach((layer, i) => {
-    before.clear()
+    seen.clear()
+    paths.length = 0
+    was.length = 0
     flatAt.length = 0
     fs.apply(layer, i)
-    let at = 0
-    for (const [path, was] of before) count += Number(differs(path, fs.get(path), flatAt[at++], opts)) - Number(was)
+    for (let k = 0; k < paths.length; k++) count += Number(differs(paths[k], fs.get(paths[k]), flatAt[k], opts)) - Number(was[k])
     byLayers.push(count)
   })
   fs.beforeChange = undefined

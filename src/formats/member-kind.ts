@@ -25,7 +25,10 @@ export function classify(name: string, size: number, start: Buffer): 'doc' | 'la
 
 /** A member this deep is never a layer or a document: its first bytes need not be read. */
 export function tooDeep(name: string): boolean {
-  return name.split('/').length > MAX_LAYER_DEPTH
+  // Counted, not split: this runs for every member of an export.
+  let slashes = 0
+  for (let i = name.indexOf('/'); i !== -1; i = name.indexOf('/', i + 1)) if (++slashes >= MAX_LAYER_DEPTH) return true
+  return false
 }
 
 /** A member that is not a regular file: a directory or link is kept (a layout may link its blobs); the rest are not wanted. */

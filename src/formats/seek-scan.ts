@@ -6,7 +6,6 @@ import {sniffCompression} from '../archive/compression.js'
 import {BadArchiveError, errorMessage, ImgdiffError} from '../errors.js'
 import {fileEntryFromMember} from '../image/file-entry.js'
 import {type FileEntry} from '../image/model.js'
-import {landingPath} from '../image/paths.js'
 import {EntryRecorder} from './layer-scan.js'
 import {type Budget} from './limits.js'
 import {classify, recordOther, tooDeep} from './member-kind.js'
@@ -61,10 +60,11 @@ class SeekingVisitor implements TarVisitor {
 
   header(m: TarMember): void {
     this.budget.file()
-    this.rootfs.push(fileEntryFromMember(m))
+    const entry = fileEntryFromMember(m)
+    this.rootfs.push(entry)
     this.doc = null
     this.member = undefined
-    const path = landingPath(m.name)
+    const path = entry.path
     if (path === '/') return
     const member: ScannedMember = {name: path.slice(1), type: 'file', size: m.size, dataOffset: m.dataOffset}
     if (m.typeflag !== '0') return recordOther(this.members, member, m)

@@ -26,7 +26,7 @@ export function goClean(name: string): string {
 
 /** Where a member name lands inside the chroot: rooted and cleaned, `..` stopping at `/`. */
 export function landingPath(name: string): string {
-  return goClean('/' + name)
+  return plainLanding(name) ?? goClean('/' + name)
 }
 
 export function parentOf(path: string): string {

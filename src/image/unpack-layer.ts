@@ -109,8 +109,9 @@ class LayerUnpack implements LayerUnpacker {
     // Docker's clean name, keyed without making a string for the usual member (its path is its
     // clean name after a slash); the others' keys start with NUL, which no path does.
     const key = e.name === undefined ? e.path : '\0' + e.name
-    if (this.seen.has(key)) this.duplicate ??= e
-    this.seen.add(key)
+    // One hash of the key, not two (has, then add): a set that does not grow had it already.
+    const known = this.seen.size
+    if (this.seen.add(key).size === known) this.duplicate ??= e
     if (this.duplicate !== undefined || this.failure !== undefined) return
     try {
       this.apply(e, index)
