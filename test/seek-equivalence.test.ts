@@ -117,6 +117,24 @@ describe('runJobs', () => {
     expect(heard).toBe(jobs.reduce((n, j) => n + ('hash' in j ? j.hash.size : j.layer.size), 0))
   })
 
+  it('more jobs than threads, each thread given its next one ahead: every result is its own job\'s', async () => {
+    const {runJobs} = (await import(path.join(ROOT, 'dist/formats/job-pool.js'))) as typeof import('../src/formats/job-pool.js')
+    const file = path.join(ROOT, 'fixtures/busybox-1.oci-gzip.tar')
+    const scan = await scanArchive({...(await openSource(file, {reread: false})), reopen: null})
+    const blobs = [...scan.members.values()].filter((m) => m.layer && m.layer.compression === 'gzip')
+    expect(blobs.length).toBeGreaterThan(0)
+    // More jobs than threads: each thread holds a second one while it works on the first.
+    const jobs = Array.from({length: 6}, () => blobs.map((m) => ({layer: {start: m.dataOffset, size: m.size, name: m.name, whole: true, contents: true}}))).flat()
+    const threaded = await runJobs(file, file, jobs, 'xxh3', undefined, 0)
+    // Judged by the streamed read of the archive.
+    expect(threaded.map((r: any) => [r.layer.digest, r.layer.layer.diffId, r.layer.layer.files.map((f: any) => [f.path, f.digest])])).toEqual(
+      jobs.map((_, i) => {
+        const m = blobs[i % blobs.length]
+        return [m.digest, m.layer!.diffId, m.layer!.files.map((f) => [f.path, f.digest])]
+      }),
+    )
+  })
+
   it('a compressed layer is inflated, hashed and parsed where it lies too', async () => {
     const file = path.join(ROOT, 'fixtures/busybox-1.oci-gzip.tar')
     const r = await both(file)
