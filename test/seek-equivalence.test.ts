@@ -117,13 +117,13 @@ describe('runJobs', () => {
     expect(heard).toBe(jobs.reduce((n, j) => n + ('hash' in j ? j.hash.size : j.layer.size), 0))
   })
 
-  it('more jobs than threads, each thread given its next one ahead: every result is its own job\'s', async () => {
+  it('more jobs than threads, compressed layers among them: every result is its own job\'s', async () => {
     const {runJobs} = (await import(path.join(ROOT, 'dist/formats/job-pool.js'))) as typeof import('../src/formats/job-pool.js')
     const file = path.join(ROOT, 'fixtures/busybox-1.oci-gzip.tar')
     const scan = await scanArchive({...(await openSource(file, {reread: false})), reopen: null})
     const blobs = [...scan.members.values()].filter((m) => m.layer && m.layer.compression === 'gzip')
     expect(blobs.length).toBeGreaterThan(0)
-    // More jobs than threads: each thread holds a second one while it works on the first.
+    // More jobs than threads: each thread takes the next as it ends one, in the order of their sizes.
     const jobs = Array.from({length: 6}, () => blobs.map((m) => ({layer: {start: m.dataOffset, size: m.size, name: m.name, whole: true, contents: true}}))).flat()
     const threaded = await runJobs(file, file, jobs, 'xxh3', undefined, 0)
     // Judged by the streamed read of the archive.

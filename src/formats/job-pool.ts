@@ -77,8 +77,7 @@ interface Pending {
 class Pool {
   private static current: Pool | null = null
   private readonly workers: Worker[] = []
-  /** Jobs handed to each thread and not answered yet. */
-  private readonly load = new Map<Worker, number>()
+  private readonly idle: Worker[] = []
   private readonly queue: Pending[] = []
   private readonly running = new Map<number, Pending>()
   private nextId = 0
@@ -99,7 +98,7 @@ class Pool {
         if (this.running.size > 0 || this.queue.length > 0) this.fail(new Error(`a reading thread stopped (exit ${code})`))
       })
       this.workers.push(w)
-      this.load.set(w, 0)
+      this.idle.push(w)
     }
   }
 
@@ -113,19 +112,11 @@ class Pool {
     })
   }
 
-  /**
-   * Every thread gets a job, then a second one to start as soon as it ends the first: a big layer's
-   * entries take a tenth of a second to reach this thread, and the next job waits for none of it.
-   */
   private dispatch(): void {
-    for (const depth of [1, 2]) {
-      for (const w of this.workers) {
-        if (this.queue.length === 0 || this.load.get(w)! >= depth) continue
-        const pending = this.queue.shift()!
-        this.running.set(pending.task.id, pending)
-        this.load.set(w, this.load.get(w)! + 1)
-        w.postMessage(pending.task)
-      }
+    while (this.idle.length > 0 && this.queue.length > 0) {
+      const pending = this.queue.shift()!
+      this.running.set(pending.task.id, pending)
+      this.idle.pop()!.postMessage(pending.task)
     }
     if (this.queue.length === 0 && this.running.size === 0) this.close()
   }
@@ -135,7 +126,7 @@ class Pool {
     if (!pending) return
     if ('progress' in m) return pending.onBytes(m.progress)
     this.running.delete(m.id)
-    this.load.set(w, this.load.get(w)! - 1)
+    this.idle.push(w)
     // A bound hit (files, expansion) stays the user's error, with its code; anything else is ours.
     if ('error' in m) pending.reject(m.code === null ? new Error(m.error) : Object.assign(new ImgdiffError(m.error), {code: m.code}))
     else pending.resolve(m.result)
@@ -158,12 +149,7 @@ class Pool {
 if (!isMainThread && parentPort && (workerData as {jobPool?: boolean} | null)?.jobPool) {
   const port = parentPort
   const fds = new Map<string, number>()
-  // One job at a time (they share the thread's read buffers): the next one waits in this chain.
-  let queue = Promise.resolve()
   port.on('message', (task: Task) => {
-    queue = queue.then(() => answer(task))
-  })
-  const answer = async (task: Task): Promise<void> => {
     let fd = fds.get(task.path)
     if (fd === undefined) {
       fd = openSync(task.path, 'r')
@@ -179,12 +165,12 @@ if (!isMainThread && parentPort && (workerData as {jobPool?: boolean} | null)?.j
         last = Date.now()
       }
     }
-    try {
-      const result = await runJob(fd, task.job, task.kind, task.archive, onBytes)
-      if (unsent > 0) port.postMessage({id: task.id, progress: unsent})
-      port.postMessage({id: task.id, result})
-    } catch (error) {
-      port.postMessage({id: task.id, error: (error as Error).message, code: error instanceof ImgdiffError ? error.code : null})
-    }
-  }
+    runJob(fd, task.job, task.kind, task.archive, onBytes).then(
+      (result) => {
+        if (unsent > 0) port.postMessage({id: task.id, progress: unsent})
+        port.postMessage({id: task.id, result})
+      },
+      (error: unknown) => port.postMessage({id: task.id, error: (error as Error).message, code: error instanceof ImgdiffError ? error.code : null}),
+    )
+  })
 }
