@@ -24,7 +24,9 @@ export interface RootfsOptions {
  */
 export function writeRootfs(image: Image, flat: FlatFs, options: RootfsOptions): Producer {
   return (sink) => pack(sink, async (out) => {
-    const bySource = new Map<string, Inode[]>()
+    // The files each layer member's content goes to: most members have one, kept as the inode itself
+    // (an array and a string key for each of tens of thousands of files were megabytes at the peak).
+    const bySource = new Map<number, Inode | Inode[]>()
     const wanted = new Map<number, Set<number>>()
     for (const path of flat.sortedPaths()) {
       const node = flat.get(path)!
@@ -33,12 +35,12 @@ export function writeRootfs(image: Image, flat: FlatFs, options: RootfsOptions):
         if (firstName(node) !== path) continue
         const layer = node.sourceLayer!
         const index = node.sourceIndex!
-        const key = `${layer}:${index}`
-        const list = bySource.get(key)
-        if (list) {
-          list.push(node)
+        const key = sourceKey(layer, index)
+        const known = bySource.get(key)
+        if (known) {
+          bySource.set(key, Array.isArray(known) ? [...known, node] : [known, node])
         } else {
-          bySource.set(key, [node])
+          bySource.set(key, node)
           const set = wanted.get(layer) ?? new Set()
           set.add(index)
           wanted.set(layer, set)
@@ -56,7 +58,7 @@ export function writeRootfs(image: Image, flat: FlatFs, options: RootfsOptions):
     let held: Buffer[] | null = null
     await readLayerMembers(image, wanted, {
       begin(layers, index) {
-        targets = layers.flatMap((l) => bySource.get(`${l}:${index}`) ?? [])
+        targets = layers.flatMap((l) => bySource.get(sourceKey(l, index)) ?? [])
         held = targets.length > 1 ? [] : null
         if (targets.length === 1) out.begin(header(firstName(targets[0]), targets[0], options))
       },
@@ -85,6 +87,11 @@ export function writeRootfs(image: Image, flat: FlatFs, options: RootfsOptions):
     })
     if (options.written) Object.assign(options.written, {members: out.members, contentBytes: out.contentBytes})
   })
+}
+
+/** One number for a layer member: layer indexes stay far below 2^20 and member indexes below 2^32. */
+function sourceKey(layer: number, index: number): number {
+  return layer * 2 ** 32 + index
 }
 
 /** What a flatten of `flat` writes: one member per path, and each file's content once. */

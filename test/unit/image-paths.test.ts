@@ -55,16 +55,37 @@ describe('landingPath: where a member lands inside the chroot', () => {
   ]
   for (const [name, landing] of cases) it(`${JSON.stringify(name)} -> ${landing}`, () => expect(landingPath(name)).toBe(landing))
 
-  it('the fast path agrees with landingPath, and takes the common names', () => {
+  // landingPath takes the fast path when it can, so the fast path is held to the full clean itself.
+  const cleaned = (name: string) => goClean('/' + name)
+
+  it('the fast path agrees with the full clean, and takes the common names', () => {
     const common = ['a', 'a/', 'bin/sh', './bin/sh', './usr/lib/x86_64-linux-gnu/', 'usr/lib/x86_64-linux-gnu/libc.so.6', 'a b/c~d', 'é/ü']
-    for (const name of common) expect(plainLanding(name), name).toBe(landingPath(name))
+    for (const name of common) expect(plainLanding(name), name).toBe(cleaned(name))
     const unusual = ['/abs', '../up', 'a/../b', 'a/./b', 'a//b', '.', './', '', '.hidden', 'a/.wh.b', 'a/..', '../../x', '..a/b/../c']
     for (const name of unusual) {
       const fast = plainLanding(name)
-      if (fast !== null) expect(fast, name).toBe(landingPath(name))
+      if (fast !== null) expect(fast, name).toBe(cleaned(name))
+      expect(landingPath(name), name).toBe(cleaned(name))
     }
     // Names with `.` or `..` elements, empty elements or a leading slash need the full clean.
     for (const name of ['/abs', '../up', 'a/../b', 'a/./b', 'a//b', 'a/.', 'a/..', '.']) expect(plainLanding(name), name).toBeNull()
+  })
+
+  it('every name of up to 8 characters of a, dot and slash lands where the full clean puts it', () => {
+    let names = ['']
+    let taken = 0
+    for (let length = 1; length <= 8; length++) {
+      names = names.flatMap((n) => ['a', '.', '/'].map((c) => n + c))
+      for (const name of names) {
+        const fast = plainLanding(name)
+        if (fast !== null) {
+          taken++
+          expect(fast, name).toBe(cleaned(name))
+        }
+        expect(landingPath(name), name).toBe(cleaned(name))
+      }
+    }
+    expect(taken).toBeGreaterThan(100)
   })
 })
 
