@@ -49,10 +49,10 @@ export function matchExport(flat: FlatFs, image: Image, side: 'a' | 'b', options
   const opts = options
   let count = countDifferences(fs, flat, opts)
   const byLayers: number[] = []
-  // Whether each path a layer touches differed before it did, found as it is about to change
-  // (rather than from a copy of every inode the layer touches).
-  // In the order first met: each path, whether it differed, and what the flat side holds there
-  // (looked up once). The set's size tells a new path with one hash of it.
+  // Each path a layer touches, in the order first met: whether it differed before the layer,
+  // found as it is about to change (rather than from a copy of every inode the layer touches),
+  // and what the flat side holds there (looked up once). The set's size tells a new path with one
+  // hash of it.
   const seen = new Set<string>()
   const paths: string[] = []
   const was: boolean[] = []

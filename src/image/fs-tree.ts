@@ -104,6 +104,9 @@ export class FsTree {
   /** The layer being applied (set by the unpacker), and which layer last removed each path that went. */
   layerNow = -1
   readonly removedBy = new Map<string, number>()
+  /** The last directory dirAt looked up, by its real path (undefined: none, or forgotten). */
+  private lastDirPath = ''
+  private lastDir: Inode | undefined
 
   constructor() {
     this.root = {type: 'dir', mode: 0o755, uid: 0, gid: 0, mtime: null, size: 0, layer: -1, children: new Map(), path: '/'}
@@ -172,9 +175,6 @@ export class FsTree {
     }
     return dir
   }
-
-  private lastDirPath = ''
-  private lastDir: Inode | undefined
 
   /** `paths` is about to change at `path`: a remembered lookup of it is no longer right. */
   private changing(path: string): void {
