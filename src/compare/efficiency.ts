@@ -171,7 +171,12 @@ function applyCounting(image: Image, rows: Array<LayerPathChange & {source?: str
       if (e.type === 'file') contentBytes += e.size
       if (layer.markers === false || whiteoutOf(e) === null) written.add(e.path)
     }
-    fs.touched = new Map()
+    // What each path the layer touches held before it (the inode, whose type and size never change
+    // in place: no copy of it), the first time the tree says it is about to change.
+    const touched = new Map<string, FlatEntry | undefined>()
+    fs.beforeChange = (path, node) => {
+      if (!touched.has(path)) touched.set(path, node)
+    }
     fs.apply(layer, i)
     const added = {files: 0, bytes: 0}
     const changed = {files: 0, bytes: 0}
@@ -185,7 +190,7 @@ function applyCounting(image: Image, rows: Array<LayerPathChange & {source?: str
       const source = change !== 'removed' && node.sourceLayer === i ? `${i}:${node.sourceIndex}` : undefined
       rows.push({layer: i, path, change, type: node.type, size, hidden: false, source})
     }
-    for (const [path, before] of fs.touched) {
+    for (const [path, before] of touched) {
       const after = fs.get(path)
       if (!before && after) count(added, after, path, 'added')
       else if (before && !after) count(removed, before, path, 'removed')
@@ -207,7 +212,7 @@ function applyCounting(image: Image, rows: Array<LayerPathChange & {source?: str
       hidden: {files: 0, bytes: 0},
     }
   })
-  fs.touched = undefined
+  fs.beforeChange = undefined
   return {fs, layers}
 }
 

@@ -30,15 +30,6 @@ export class FlatFs {
     return this.tree.paths.get(path)
   }
 
-  /** See FsTree.touched: paths changed since it was set, with what they held before. */
-  get touched(): Map<string, FlatEntry | undefined> | undefined {
-    return this.tree.touched
-  }
-
-  set touched(value: Map<string, FlatEntry | undefined> | undefined) {
-    this.tree.touched = value
-  }
-
   /** See FsTree.beforeChange: each path about to change, with what it holds until then. */
   set beforeChange(value: ((path: string, node: FlatEntry | undefined) => void) | undefined) {
     this.tree.beforeChange = value

@@ -90,15 +90,10 @@ export class FsTree {
   /** Every existing real path -> its inode (the root is not listed). */
   readonly paths = new Map<string, Inode>()
   /**
-   * When set, each path whose inode is created, changed or removed is recorded here once, with a
-   * copy of what it held before (undefined: it did not exist), so a caller can keep a count current.
-   */
-  touched?: Map<string, Inode | undefined>
-  /**
-   * When set, called for each path about to change (as `touched` records it, but at every change:
-   * the first call for a path sees what it held before), with its inode as it still is (undefined:
-   * none): for a caller that needs something derived from what a path held, without a copy of
-   * every inode a layer touches.
+   * When set, called for each path whose inode is about to be created, changed or removed, at every
+   * change (the first call for a path sees what it held before), with its inode as it still is
+   * (undefined: none): for a caller that keeps a count current, or needs something derived from
+   * what a path held, without a copy of every inode a layer touches.
    */
   beforeChange?: (path: string, node: Inode | undefined) => void
   /** The layer being applied (set by the unpacker), and which layer last removed each path that went. */
@@ -254,9 +249,9 @@ export class FsTree {
     }
   }
 
-  /** Record paths about to change (see `touched`). */
+  /** Say which paths are about to change (see `beforeChange`). */
   touchInode(node: Inode): void {
-    if (!this.touched && !this.beforeChange) return
+    if (!this.beforeChange) return
     if (node.type === 'dir') {
       if (node !== this.root) this.touchPath(node.path!, node)
     } else {
@@ -266,7 +261,6 @@ export class FsTree {
 
   private touchPath(path: string, node: Inode | undefined): void {
     this.beforeChange?.(path, node)
-    if (this.touched && !this.touched.has(path)) this.touched.set(path, node ? snapshot(node) : undefined)
   }
 
   /** Every path under (not including) a directory, in the order a walk meets them. */
@@ -279,12 +273,6 @@ export class FsTree {
     }
     for (const [name, child] of dir.children!) if (child.type !== 'dir') yield [this.pathIn(dir, name), child]
   }
-}
-
-/** A copy of an inode's own fields (not its children): what a path held before a change. */
-export function snapshot(node: Inode): Inode {
-  const {children: _c, parent: _p, names: _n, ...rest} = node
-  return {...rest, ...(Array.isArray(node.names) ? {names: [...node.names]} : {})}
 }
 
 /** An absolute path with no empty, `.` or `..` component: each of its prefixes names a real path or nothing. */

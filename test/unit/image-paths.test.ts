@@ -4,7 +4,7 @@
  * documented behaviour, not imgdiff's output.
  */
 import {describe, expect, it} from 'vitest'
-import {FsError, FsTree, type Inode, namesOf, snapshot} from '../../src/image/fs-tree.js'
+import {FsError, FsTree, type Inode, namesOf} from '../../src/image/fs-tree.js'
 import {baseName, goClean, joinPath, landingPath, parentOf, plainLanding} from '../../src/image/paths.js'
 
 describe('goClean is Go\'s path.Clean', () => {
@@ -202,9 +202,18 @@ describe('FsTree resolves paths as Linux does inside a chroot', () => {
     }
   })
 
-  it('keeps `paths` to the real paths, and records what it touched and removed', () => {
+  /** What beforeChange says first for each path: a copy of the inode as it was then (undefined: none). */
+  function recordBefore(fs: FsTree): Map<string, Inode | undefined> {
+    const first = new Map<string, Inode | undefined>()
+    fs.beforeChange = (path, node) => {
+      if (!first.has(path)) first.set(path, node && {...node})
+    }
+    return first
+  }
+
+  it('keeps `paths` to the real paths, and says what it is about to change and removes', () => {
     const fs = tree()
-    fs.touched = new Map()
+    const touched = recordBefore(fs)
     fs.layerNow = 3
     const etc = fs.get('/etc')!
     const passwd = fs.get('/etc/passwd')!
@@ -214,9 +223,10 @@ describe('FsTree resolves paths as Linux does inside a chroot', () => {
     expect(fs.removedBy.get('/etc')).toBe(3)
     expect(fs.removedBy.get('/etc/passwd')).toBe(3)
     // What each path held before, once; the root's mtime became unknowable (its contents changed).
-    expect(fs.touched.get('/etc')).toMatchObject({type: 'dir', mtime: 100})
-    expect(fs.touched.get('/etc/passwd')).toMatchObject({type: 'file', size: 3})
-    expect(fs.touched.get('/etc/passwd')).not.toBe(passwd)
+    expect(touched.get('/etc')).toMatchObject({type: 'dir', mtime: 100})
+    // As it was then: still named (the removal takes its name after).
+    expect(touched.get('/etc/passwd')).toMatchObject({type: 'file', size: 3, names: '/etc/passwd'})
+    expect(passwd.names).toBeUndefined()
     expect(etc.children?.size).toBe(1)
     expect(fs.root.mtime).toBeNull()
     // Removing what is not there does nothing.
@@ -224,18 +234,18 @@ describe('FsTree resolves paths as Linux does inside a chroot', () => {
     expect(fs.removedBy.size).toBe(2)
   })
 
-  it('changing a directory\'s contents makes its mtime unknowable, and is recorded once', () => {
+  it('changing a directory\'s contents makes its mtime unknowable, and says so before it does', () => {
     const fs = tree()
     const usr = fs.get('/usr')!
     expect(usr.mtime).toBe(100)
-    fs.touched = new Map()
+    const touched = recordBefore(fs)
     fs.add(usr, 'share', {type: 'dir', mode: 0o755, uid: 0, gid: 0, mtime: 5, size: 0, layer: 1})
     expect(usr.mtime).toBeNull()
-    expect(fs.touched.get('/usr')).toMatchObject({mtime: 100})
-    expect(fs.touched.has('/usr/share')).toBe(true)
-    expect(fs.touched.get('/usr/share')).toBeUndefined()
+    expect(touched.get('/usr')).toMatchObject({mtime: 100})
+    expect(touched.has('/usr/share')).toBe(true)
+    expect(touched.get('/usr/share')).toBeUndefined()
     fs.add(usr, 'bin', {type: 'dir', mode: 0o755, uid: 0, gid: 0, mtime: 5, size: 0, layer: 1})
-    expect(fs.touched.get('/usr')).toMatchObject({mtime: 100})
+    expect(touched.get('/usr')).toMatchObject({mtime: 100})
     expect(fs.get('/usr/share')?.path).toBe('/usr/share')
     expect(fs.get('/usr/share')?.parent).toBe(usr)
   })
@@ -243,40 +253,30 @@ describe('FsTree resolves paths as Linux does inside a chroot', () => {
   it('a hard link is one inode under several names; removing one name keeps the other', () => {
     const fs = tree()
     const libc = fs.get('/usr/lib/libc.so')!
-    fs.touched = new Map()
+    const touched = recordBefore(fs)
     fs.add(fs.get('/etc')!, 'libc-link', libc)
     expect(libc.names).toEqual(['/usr/lib/libc.so', '/etc/libc-link'])
     expect(namesOf(libc)).toEqual(['/usr/lib/libc.so', '/etc/libc-link'])
     expect(fs.get('/etc/libc-link')).toBe(libc)
-    // Both names were recorded as touched (the inode's link count changed).
-    expect(fs.touched.has('/usr/lib/libc.so')).toBe(true)
-    expect(snapshot(libc).names).toEqual(['/usr/lib/libc.so', '/etc/libc-link'])
+    // The existing name was said to change too (the inode's link count changed), and the new one (nothing there yet).
+    expect(touched.get('/usr/lib/libc.so')).toMatchObject({names: '/usr/lib/libc.so'})
+    expect(touched.has('/etc/libc-link')).toBe(true)
+    expect(touched.get('/etc/libc-link')).toBeUndefined()
     fs.remove(fs.get('/usr/lib')!, 'libc.so')
     // One name left: the string itself, no array (fs-tree.ts namesOf).
     expect(libc.names).toBe('/etc/libc-link')
     expect(namesOf(libc)).toEqual(['/etc/libc-link'])
-    expect(snapshot(libc).names).toBeUndefined()
     expect(fs.get('/etc/libc-link')).toBe(libc)
   })
 
-  it('snapshot copies a node\'s own fields, not its links to the tree', () => {
-    const fs = tree()
-    const usr = fs.get('/usr')!
-    const copy = snapshot(usr)
-    expect(copy).toEqual({type: 'dir', mode: 0o755, uid: 0, gid: 0, mtime: 100, size: 0, layer: 0, path: '/usr'})
-    usr.mode = 0o700
-    expect(copy.mode).toBe(0o755)
-  })
-
-  it('touchInode records nothing unless asked to, and never the root', () => {
+  it('touchInode says nothing unless asked to, and never names the root', () => {
     const fs = tree()
     fs.touchInode(fs.get('/etc')!)
-    expect(fs.touched).toBeUndefined()
-    fs.touched = new Map()
+    const touched = recordBefore(fs)
     fs.touchInode(fs.root)
-    expect(fs.touched.size).toBe(0)
+    expect(touched.size).toBe(0)
     fs.touchInode(fs.get('/etc/passwd')!)
-    expect([...fs.touched.keys()]).toEqual(['/etc/passwd'])
+    expect([...touched.keys()]).toEqual(['/etc/passwd'])
   })
 
   it('beforeChange sees each path about to change as it still is, at each change, with nothing copied', () => {
