@@ -1,6 +1,7 @@
 import {createTwoFilesPatch} from 'diff'
 import {readLayerMembers} from '../formats/layer-bytes.js'
 import {type FlatFs} from '../image/flatten.js'
+import {memberKey} from '../image/fs-tree.js'
 import {type Image} from '../image/model.js'
 import {type FileChange} from './file-diff.js'
 
@@ -33,7 +34,7 @@ function isBinary(b: Buffer | undefined): boolean {
 /** The content of each picked path on one side, read from the layer member that holds it. */
 async function collect(image: Image, view: FlatFs, changes: FileChange[], cap: number): Promise<Map<string, Buffer>> {
   const found = new Map<string, Buffer>()
-  const pathsOf = new Map<string, string[]>()
+  const pathsOf = new Map<number, string[]>()
   const wanted = new Map<number, Set<number>>()
   for (const c of changes) {
     const node = view.get(c.path)
@@ -44,7 +45,7 @@ async function collect(image: Image, view: FlatFs, changes: FileChange[], cap: n
     }
     const layer = node.sourceLayer
     const index = node.sourceIndex!
-    const key = `${layer}:${index}`
+    const key = memberKey(layer, index)
     pathsOf.set(key, [...(pathsOf.get(key) ?? []), c.path])
     wanted.set(layer, (wanted.get(layer) ?? new Set()).add(index))
   }
@@ -53,7 +54,7 @@ async function collect(image: Image, view: FlatFs, changes: FileChange[], cap: n
   let parts: Buffer[] = []
   await readLayerMembers(image, wanted, {
     begin(layers, index) {
-      paths = layers.flatMap((l) => pathsOf.get(`${l}:${index}`) ?? [])
+      paths = layers.flatMap((l) => pathsOf.get(memberKey(l, index)) ?? [])
       parts = []
     },
     data(chunk) {

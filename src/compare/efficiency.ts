@@ -1,5 +1,6 @@
 import {whiteoutOf} from '../image/file-entry.js'
 import {FlatFs, type FlatEntry} from '../image/flatten.js'
+import {memberKey} from '../image/fs-tree.js'
 import {layerOfStep} from '../image/history.js'
 import {type Image} from '../image/model.js'
 import {diveEfficiency} from './dive-efficiency.js'
@@ -113,7 +114,7 @@ export function efficiencyOf(image: Image): Efficiency {
 }
 
 export function measureEfficiency(image: Image, options: {changes?: boolean} = {}): {efficiency: Efficiency; fs: FlatFs; changes: LayerPathChange[]} {
-  const changes: Array<LayerPathChange & {source?: string}> = []
+  const changes: Array<LayerPathChange & {source?: number}> = []
   const {fs, layers} = applyCounting(image, options.changes ? changes : null)
   const {hidden, shown} = hiddenBytes(image, fs, layers)
   for (const c of changes) {
@@ -158,7 +159,7 @@ function diveFigures(image: Image): DiveEfficiency {
 }
 
 /** The layers applied one by one, counting what each adds, changes and removes. */
-function applyCounting(image: Image, rows: Array<LayerPathChange & {source?: string}> | null): {fs: FlatFs; layers: LayerChanges[]} {
+function applyCounting(image: Image, rows: Array<LayerPathChange & {source?: number}> | null): {fs: FlatFs; layers: LayerChanges[]} {
   const fs = new FlatFs()
   const stepOf = new Map<number, number>()
   layerOfStep(image.history, image.layers.length).forEach((layer, step) => {
@@ -187,7 +188,7 @@ function applyCounting(image: Image, rows: Array<LayerPathChange & {source?: str
       c.bytes += size
       if (!rows) return
       // Whether what this layer stored is still seen is known once every layer is applied.
-      const source = change !== 'removed' && node.sourceLayer === i ? `${i}:${node.sourceIndex}` : undefined
+      const source = change !== 'removed' && node.sourceLayer === i ? memberKey(i, node.sourceIndex!) : undefined
       rows.push({layer: i, path, change, type: node.type, size, hidden: false, source})
     }
     for (const [path, before] of touched) {
@@ -217,13 +218,13 @@ function applyCounting(image: Image, rows: Array<LayerPathChange & {source?: str
 }
 
 /** Which stored files the final filesystem does not show: a file shows when an inode holds its member's content. */
-function hiddenBytes(image: Image, fs: FlatFs, layers: LayerChanges[]): {hidden: HiddenBytes; shown: Set<string>} {
-  const shown = new Set<string>()
+function hiddenBytes(image: Image, fs: FlatFs, layers: LayerChanges[]): {hidden: HiddenBytes; shown: Set<number>} {
+  const shown = new Set<number>()
   let visibleBytes = 0
   for (const node of new Set(fs.entries.values())) {
     if (node.type !== 'file') continue
     visibleBytes += node.size
-    if (node.sourceLayer !== undefined) shown.add(`${node.sourceLayer}:${node.sourceIndex}`)
+    if (node.sourceLayer !== undefined) shown.add(memberKey(node.sourceLayer, node.sourceIndex!))
   }
   let storedBytes = 0
   let bytes = 0
@@ -234,7 +235,7 @@ function hiddenBytes(image: Image, fs: FlatFs, layers: LayerChanges[]): {hidden:
       if (e.type !== 'file') return
       storedBytes += e.size
       // Empty files hide no bytes; whiteout markers are instructions, not files.
-      if (e.size === 0 || shown.has(`${i}:${j}`) || (layer.markers !== false && whiteoutOf(e) !== null)) return
+      if (e.size === 0 || shown.has(memberKey(i, j)) || (layer.markers !== false && whiteoutOf(e) !== null)) return
       files++
       bytes += e.size
       layers[i].hidden.files++

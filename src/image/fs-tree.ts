@@ -48,6 +48,14 @@ export interface Inode {
   names?: string | string[]
 }
 
+/**
+ * One number for a layer member (layer index, index in the layer), as a map key: layer indexes
+ * stay far below 2^20 and member indexes below 2^32, so it is exact and makes no string.
+ */
+export function memberKey(layer: number, index: number): number {
+  return layer * 2 ** 32 + index
+}
+
 /** The real paths naming a non-directory inode (none once its last name is removed). */
 export function namesOf(node: Inode): string[] {
   return node.names === undefined ? [] : typeof node.names === 'string' ? [node.names] : node.names

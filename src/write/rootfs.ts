@@ -1,7 +1,7 @@
 import {type TarHeader} from '../archive/tar-header.js'
 import {readLayerMembers} from '../formats/layer-bytes.js'
 import {type FlatFs} from '../image/flatten.js'
-import {type Inode, namesOf} from '../image/fs-tree.js'
+import {type Inode, memberKey, namesOf} from '../image/fs-tree.js'
 import {type Image} from '../image/model.js'
 import {pack, TarOut} from './pack.js'
 import {type Producer} from './safe-output.js'
@@ -25,7 +25,7 @@ export interface RootfsOptions {
 export function writeRootfs(image: Image, flat: FlatFs, options: RootfsOptions): Producer {
   return (sink) => pack(sink, async (out) => {
     // The files each layer member's content goes to: most members have one, kept as the inode itself
-    // (an array and a string key for each of tens of thousands of files were megabytes at the peak).
+    // (an array for each of tens of thousands of files was megabytes at the peak).
     const bySource = new Map<number, Inode | Inode[]>()
     const wanted = new Map<number, Set<number>>()
     for (const path of flat.sortedPaths()) {
@@ -35,7 +35,7 @@ export function writeRootfs(image: Image, flat: FlatFs, options: RootfsOptions):
         if (firstName(node) !== path) continue
         const layer = node.sourceLayer!
         const index = node.sourceIndex!
-        const key = sourceKey(layer, index)
+        const key = memberKey(layer, index)
         const known = bySource.get(key)
         if (known) {
           bySource.set(key, Array.isArray(known) ? [...known, node] : [known, node])
@@ -58,7 +58,7 @@ export function writeRootfs(image: Image, flat: FlatFs, options: RootfsOptions):
     let held: Buffer[] | null = null
     await readLayerMembers(image, wanted, {
       begin(layers, index) {
-        targets = layers.flatMap((l) => bySource.get(sourceKey(l, index)) ?? [])
+        targets = layers.flatMap((l) => bySource.get(memberKey(l, index)) ?? [])
         held = targets.length > 1 ? [] : null
         if (targets.length === 1) out.begin(header(firstName(targets[0]), targets[0], options))
       },
@@ -87,11 +87,6 @@ export function writeRootfs(image: Image, flat: FlatFs, options: RootfsOptions):
     })
     if (options.written) Object.assign(options.written, {members: out.members, contentBytes: out.contentBytes})
   })
-}
-
-/** One number for a layer member: layer indexes stay far below 2^20 and member indexes below 2^32. */
-function sourceKey(layer: number, index: number): number {
-  return layer * 2 ** 32 + index
 }
 
 /** What a flatten of `flat` writes: one member per path, and each file's content once. */
