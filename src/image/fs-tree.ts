@@ -104,9 +104,11 @@ export class FsTree {
    * what a path held, without a copy of every inode a layer touches.
    */
   beforeChange?: (path: string, node: Inode | undefined) => void
-  /** The layer being applied (set by the unpacker), and which layer last removed each path that went. */
+  /** The layer being applied (set by startLayer), and which layer last removed each path that went. */
   layerNow = -1
   readonly removedBy = new Map<string, number>()
+  /** Inodes other than regular files and directories that have been given a second name (see startLayer). */
+  private readonly linkedOthers = new Set<Inode>()
   /** The last directory dirAt looked up, by its real path (undefined: none, or forgotten). */
   private lastDirPath = ''
   private lastDir: Inode | undefined
@@ -114,6 +116,30 @@ export class FsTree {
   constructor() {
     this.root = {type: 'dir', mode: 0o755, uid: 0, gid: 0, mtime: null, size: 0, layer: -1, children: new Map(), path: '/'}
     this.root.parent = this.root
+  }
+
+  /**
+   * A layer starts. Docker (vfs, the engine the fidelity answers come from) unpacks each layer into
+   * a copy of the one below, made by its DirCopy: a regular file with several names stays one
+   * inode, but a symlink, fifo or device node is made anew at each name. So such an inode that a
+   * lower layer gave several names is one inode per name from here on, each as it was; what this
+   * layer does through one name (a hard link's owner, say) no longer reaches the others.
+   */
+  startLayer(layer: number): void {
+    this.layerNow = layer
+    for (const node of this.linkedOthers) {
+      const names = namesOf(node)
+      for (const name of names.slice(1)) {
+        const cut = name.lastIndexOf('/')
+        const dir = cut === 0 ? this.root : this.paths.get(name.slice(0, cut))!
+        const copy: Inode = {...node, names: name}
+        dir.children!.set(name.slice(cut + 1), copy)
+        this.changing(name)
+        this.paths.set(name, copy)
+      }
+      if (names.length > 0) node.names = names[0]
+    }
+    this.linkedOthers.clear()
   }
 
   /** Resolve `path` (from `start` when relative). `follow`: follow a symlink in the last component too. */
@@ -226,6 +252,7 @@ export class FsTree {
       this.touchInode(node)
       // A new array of the exact length: one grown by push keeps room for 17 names.
       node.names = node.names === undefined ? path : [...namesOf(node), path]
+      if (node.type !== 'file' && Array.isArray(node.names)) this.linkedOthers.add(node)
     }
     dir.children!.set(name, node)
     this.changing(path)

@@ -8,7 +8,10 @@ import {baseName, goClean, joinPath, landingPath, parentOf} from './paths.js'
  * Apply one layer to a tree the way Docker does (moby pkg/archive UnpackLayer and createTarFile,
  * run inside a chroot of the root filesystem, reading with Go's archive/tar). Members apply one by
  * one, in tar order:
- * - a missing parent directory is created (MkdirAll, mode 0600, owner 0:0, mtime unknowable);
+ * - a missing parent directory is created (MkdirAll, mode 0600, owner 0:0, mtime unknowable; in a
+ *   set-group-ID directory, with that bit and the directory's group, as mkdir(2) makes it);
+ * - each layer starts from a copy of the one below, in which a symlink, fifo or device node with
+ *   several names is one inode per name (FsTree.startLayer);
  * - root-level `.wh..wh.*` names are AUFS bookkeeping: skipped, but regular files under
  *   `.wh..wh.plnk` are kept aside for hard links that point into it;
  * - `.wh..wh..opq` removes every path of its directory not unpacked earlier in this layer;
@@ -71,7 +74,7 @@ export interface LayerUnpacker {
 }
 
 export function layerUnpacker(fs: FsTree, layer: number, markers = true): LayerUnpacker {
-  fs.layerNow = layer
+  fs.startLayer(layer)
   return new LayerUnpack(fs, layer, markers)
 }
 
@@ -301,7 +304,9 @@ class LayerUnpack implements LayerUnpacker {
       if (at.node.type === 'dir') return
       throw new FsError('EEXIST', 'mkdir', path)
     }
-    this.fs.add(at.dir, at.name, {...INODE, type: 'dir', mode: 0o600, layer: this.layer, children: new Map()}, at.real)
+    // mkdir(2) in a set-group-ID directory gives the new directory that group and that bit too.
+    const setgid = at.dir.mode & 0o2000
+    this.fs.add(at.dir, at.name, {...INODE, type: 'dir', mode: 0o600 | setgid, gid: setgid ? at.dir.gid : 0, layer: this.layer, children: new Map()}, at.real)
   }
 
   /** Go's os.RemoveAll: a missing path is fine; a path through a non-directory is not. */

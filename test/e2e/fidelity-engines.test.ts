@@ -33,10 +33,12 @@ function stable(answer: CaseAnswer): unknown {
 /** Podman's answer as Docker's would read, for the differences the README documents. */
 function asDocker(podman: CaseAnswer, docker: CaseAnswer): unknown {
   if (!podman.loads) return {loads: false}
-  const implied = new Set(docker.entries!.filter((e) => e.type === 'dir' && e.mode === 0o600 && docker.unpackTime!.includes(e.path)).map((e) => e.path))
+  // Implied parents: 0600 in Docker, 0755 in Podman; in a set-group-ID directory, both add that bit.
+  const SETGID = 0o2000
+  const implied = new Set(docker.entries!.filter((e) => e.type === 'dir' && (e.mode & ~SETGID) === 0o600 && docker.unpackTime!.includes(e.path)).map((e) => e.path))
   const entries = podman.entries!.map((e) => {
     const out: JudgeEntry = {...e}
-    if (implied.has(e.path) && e.mode === 0o755) out.mode = 0o600
+    if (implied.has(e.path) && (e.mode & ~SETGID) === 0o755) out.mode = (e.mode & SETGID) | 0o600
     if (out.xattrs) {
       const kept = Object.fromEntries(Object.entries(out.xattrs).filter(([k]) => k === 'security.capability'))
       if (Object.keys(kept).length > 0) out.xattrs = kept
