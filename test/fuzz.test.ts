@@ -6,7 +6,7 @@
 import {rmSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
-import {fuzz, MUTATIONS, retar, rng, runCase, runOne, seeds, tempDir, truncations} from './fuzz/fuzz-core.mjs'
+import {fuzz, MUTATIONS, retar, rng, runCase, runOne, seeds, tempDir, truncations, untar} from './fuzz/fuzz-core.mjs'
 import {checkDist, expectOneLineError, run} from './helpers/cli.js'
 
 checkDist()
@@ -22,13 +22,25 @@ describe('fuzz', () => {
     // Every mutation kind ran.
     expect(Object.keys(counts).sort()).toEqual(Object.keys(MUTATIONS).sort())
     expect(failures, JSON.stringify(failures.slice(0, 5), null, 2)).toEqual([])
-    // A reader that refused everything would pass the lines above: some mutated cases of every
-    // seed that reads at all must still read (and unpack).
+    // A reader that refused everything would pass the lines above: every seed that reads at all must
+    // still read (and unpack) once a mutation that keeps its image adds odd names to it. Asked of
+    // each seed, not of its share of the random cases: a seed drawn 7-11 times can meet only
+    // mutations that break it (about 3 in 10 cases read), so that test failed by chance. The
+    // mutation re-writes the tar (tar-stream); a seed that this alone changes (names that are not
+    // UTF-8, PAX mtimes: two exports today) cannot be judged so, and there must stay few of those.
     const readable: string[] = []
-    for (const s of seeds()) if ((await runOne(s.bytes, dir)).read) readable.push(s.name)
+    const dead: string[] = []
+    const unjudged: string[] = []
+    for (const s of seeds()) {
+      if (!(await runOne(s.bytes, dir)).read) continue
+      readable.push(s.name)
+      const entries = await untar(s.bytes).catch(() => null)
+      if (!entries || !(await runOne(await retar(entries), dir)).read) unjudged.push(s.name)
+      else if (!(await runOne(await MUTATIONS['deep, long and non-UTF-8 names'](s, rng(CI_SEED)), dir)).read) dead.push(s.name)
+    }
     expect(readable.length).toBeGreaterThan(20)
-    const dead = readable.filter((name) => reads[name] && reads[name].cases >= 5 && reads[name].read === 0)
-    expect(dead, `seeds none of whose mutations read: ${JSON.stringify(Object.fromEntries(dead.map((d) => [d, reads[d]])))}`).toEqual([])
+    expect(dead, 'seeds that no longer read once odd names are added').toEqual([])
+    expect(unjudged.length, `seeds a re-written tar changes: ${unjudged.join(', ')}`).toBeLessThanOrEqual(3)
     const total = Object.values(reads).reduce((n, t) => n + t.read, 0)
     expect(total, 'cases that read').toBeGreaterThan(CI_COUNT / 4)
   }, 600_000)
