@@ -59,6 +59,45 @@ export function clampedMtime(mtime: number): number {
   return mtime < 0 || mtime > MAX_TIME ? 0 : mtime
 }
 
+/**
+ * What chown(2) of a non-directory does besides the owner (Linux): it drops security.capability,
+ * the set-user-ID bit, and the set-group-ID bit when group execute is set. Docker's chmod after
+ * it restores the header's mode, except where it skips the chmod (a link to a symlink, a link
+ * name lstat cannot find).
+ */
+function chownDrops(node: Inode): void {
+  if (node.xattrs?.['security.capability'] !== undefined) {
+    const {'security.capability': _dropped, ...rest} = node.xattrs
+    node.xattrs = Object.keys(rest).length > 0 ? rest : undefined
+  }
+  let mode = node.mode & ~0o4000
+  if ((mode & 0o2010) === 0o2010) mode &= ~0o2000
+  node.mode = mode
+}
+
+/** int64 nanoseconds, as Go's time.UnixNano gives them (it wraps past the years 1678..2262). */
+const NS = 1_000_000_000n
+/** The oldest time ext4 and XFS store; the kernel clamps an older one to it. */
+const FS_MIN_TIME = -(2 ** 31)
+
+/**
+ * What a symlink's mtime becomes: Docker sets it with LUtimesNano(UnixNano()), without the clamp
+ * Chtimes applies to everything else, so a time past the int64 nanoseconds wraps, and the
+ * filesystem clamps what it cannot store (on ext4 and XFS: before 1901-12-13).
+ */
+export function symlinkMtime(mtime: number): number {
+  let sec = mtime
+  if (Math.abs(mtime) > 9_223_372_036) {
+    const whole = Math.floor(mtime)
+    const ns = BigInt.asIntN(64, BigInt(whole) * NS + BigInt(Math.round((mtime - whole) * 1e9)))
+    // Go's NsecToTimespec: seconds toward zero, then one less when the nanoseconds are negative.
+    let s = ns / NS
+    if (ns % NS < 0n) s -= 1n
+    sec = Number(s)
+  }
+  return Math.max(sec, FS_MIN_TIME)
+}
+
 /** `markers`: whiteout and AUFS names are markers (a layer), or plain names (an export read as it is). */
 export function unpackLayer(fs: FsTree, files: FileEntry[], layer: number, markers = true): void {
   const unpack = layerUnpacker(fs, layer, markers)
@@ -185,19 +224,34 @@ class LayerUnpack implements LayerUnpacker {
       this.unpacked.push(e.path)
       return
     }
-    // Lchown, Lsetxattr, then chmod and chtimes unless the inode is a symlink.
+    // Lchown, Lsetxattr, then chmod and chtimes unless the inode is a symlink. A new inode has no
+    // set-id bit or capability yet; one a hard link names may, and chown(2) drops them (below).
+    if (src.type === 'hardlink') chownDrops(node)
     node.uid = src.uid
     node.gid = src.gid
     if (src.xattrs) node.xattrs = {...node.xattrs, ...src.xattrs}
-    if (node.type !== 'symlink') {
+    if (src.type === 'hardlink' ? node.type !== 'symlink' && this.linkNameFound(src.linkTarget ?? '') : node.type !== 'symlink') {
       node.mode = src.mode
       this.setMtime(node, clampedMtime(src.mtime))
     } else if (src.type === 'symlink') {
-      this.setMtime(node, src.mtime)
+      this.setMtime(node, symlinkMtime(src.mtime))
     }
     node.layer = this.layer
     if (e.type === 'dir') this.dirs.push(e)
     this.unpacked.push(e.path)
+  }
+
+  /**
+   * Docker chmods and chtimes a hard link only when lstat(2) of its link name as written (not
+   * cleaned: `b/../a` goes through `b`), from the root, finds something that is not a symlink.
+   */
+  private linkNameFound(linkName: string): boolean {
+    try {
+      const found = this.fs.lstat('/' + linkName)
+      return found !== undefined && found.type !== 'symlink'
+    } catch {
+      return false
+    }
   }
 
   private setMtime(node: Inode, mtime: number): void {

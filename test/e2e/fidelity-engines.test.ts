@@ -6,7 +6,8 @@
  *   entry by entry, refusals included: the recorded answers are not stale;
  * - Podman agrees with Docker case by case, except where the two engines are known to differ
  *   (README, "Fidelity"): Podman creates implied parent directories 0755 (Docker: 0600), its export
- *   keeps every extended attribute (Docker's: security.capability only), and it adds no /dev or
+ *   keeps every extended attribute (Docker's: security.capability only), a hard link's chown does
+ *   not drop the capability of the file it names, and it adds no /dev or
  *   /etc of its own to a container.
  * Needs root, docker.io and podman (CI installs them); without an engine it says so loudly.
  */
@@ -36,8 +37,15 @@ function asDocker(podman: CaseAnswer, docker: CaseAnswer): unknown {
   // Implied parents: 0600 in Docker, 0755 in Podman; in a set-group-ID directory, both add that bit.
   const SETGID = 0o2000
   const implied = new Set(docker.entries!.filter((e) => e.type === 'dir' && (e.mode & ~SETGID) === 0o600 && docker.unpackTime!.includes(e.path)).map((e) => e.path))
+  const byPath = new Map(docker.entries!.map((e) => [e.path, e]))
   const entries = podman.entries!.map((e) => {
     const out: JudgeEntry = {...e}
+    // A hard link's chown drops the capability of the file it names in Docker, not in Podman.
+    const mine = byPath.get(e.path)
+    if (mine?.group && !mine.xattrs?.['security.capability'] && out.xattrs?.['security.capability']) {
+      const {'security.capability': _kept, ...rest} = out.xattrs
+      out.xattrs = rest
+    }
     if (implied.has(e.path) && (e.mode & ~SETGID) === 0o755) out.mode = (e.mode & SETGID) | 0o600
     if (out.xattrs) {
       const kept = Object.fromEntries(Object.entries(out.xattrs).filter(([k]) => k === 'security.capability'))
