@@ -13,7 +13,8 @@ import {baseName, goClean, joinPath, landingPath, parentOf} from './paths.js'
  * - each layer starts from a copy of the one below, in which a symlink, fifo or device node with
  *   several names is one inode per name (FsTree.startLayer);
  * - root-level `.wh..wh.*` names are AUFS bookkeeping: skipped, but regular files under
- *   `.wh..wh.plnk` are kept aside for hard links that point into it;
+ *   `.wh..wh.plnk` are kept aside for hard links that point into it (in a temporary directory at
+ *   the root, which an opaque marker at the root removes: after one, such a file or link fails);
  * - `.wh..wh..opq` removes every path of its directory not unpacked earlier in this layer;
  * - `.wh.<name>` removes `<name>` (and what is under it) as it stands now;
  * - anything else replaces what is at its path, except a directory over a directory (metadata
@@ -51,6 +52,9 @@ const INODE: Inode = {type: 'file', mode: 0, uid: 0, gid: 0, mtime: null, size: 
 const WHITEOUT = '.wh.'
 const OPAQUE = '.wh..wh..opq'
 const PLNK = '.wh..wh.plnk'
+/** Docker's temporary directories, whose names end in random digits no offline reader can know. */
+const TEMP = '/temp-docker-extract...'
+const PLNK_TEMP = `${TEMP}/dockerplnk...`
 /** time.Unix(0, 1<<63-1): past this Docker's Chtimes falls back to the epoch too. */
 const MAX_TIME = 9_223_372_036
 
@@ -127,6 +131,12 @@ class LayerUnpack implements LayerUnpacker {
   private inSet = 0
   /** Regular files under /.wh..wh.plnk, by base name: targets for hard links into it. */
   private readonly plnk = new Map<string, [FileEntry, number]>()
+  /**
+   * Docker unpacks with TMPDIR in a directory it makes at the root (/temp-docker-extract...), and
+   * keeps the files under /.wh..wh.plnk there. An opaque marker at the root removes it with the
+   * rest, so from then on in this layer such a file, or a link to one, fails.
+   */
+  private tempGone = false
   /** Directory members: their mtimes are set last. */
   private readonly dirs: FileEntry[] = []
   private readonly seen = new Set<string>()
@@ -189,7 +199,11 @@ class LayerUnpack implements LayerUnpacker {
     // Most members' parent is a real path already there: then MkdirAll has nothing to do.
     if (cleanNameOf(e) !== '/' && !this.fs.hasRealParent(e.path)) this.ensureParent(parentOf(e.path))
     if (e.aufs && this.markers) {
-      if (e.type === 'file' && cleanNameOf(e).startsWith(PLNK)) this.plnk.set(baseName(e.path), [e, index])
+      if (e.type === 'file' && cleanNameOf(e).startsWith(PLNK)) {
+        // The first such file makes the directory (MkdirTemp), each one is written into it.
+        if (this.tempGone) this.refuse(e, this.plnk.size === 0 ? `stat ${TEMP}: no such file or directory` : `open ${PLNK_TEMP}/${baseName(e.path)}: no such file or directory`)
+        this.plnk.set(baseName(e.path), [e, index])
+      }
       if (cleanNameOf(e) !== OPAQUE) return
     }
     const base = baseName(e.path)
@@ -217,6 +231,7 @@ class LayerUnpack implements LayerUnpacker {
       // A hard link into the AUFS link directory becomes a new file with that file's content and header.
       const kept = this.plnk.get(baseName(goClean(e.linkTarget ?? '')))
       if (!kept) this.refuse(e, 'Invalid aufs hardlink')
+      if (this.tempGone) this.refuse(e, `open ${PLNK_TEMP}/${baseName(goClean(e.linkTarget ?? ''))}: no such file or directory`)
       ;[src, srcIndex] = kept
     }
     const node = this.create(e.path, src, srcIndex, free)
@@ -383,6 +398,7 @@ class LayerUnpack implements LayerUnpacker {
     if (!node) throw new FsError('ENOENT', 'lstat', dir)
     // filepath.Walk does not follow a symlinked root: nothing happens.
     if (node.type !== 'dir') return
+    if (node === this.fs.root) this.tempGone = true
     for (; this.inSet < this.unpacked.length; this.inSet++) this.unpackedSet.add(this.unpacked[this.inSet])
     const walk = (d: Inode, literal: string) => {
       for (const name of [...d.children!.keys()].sort()) {
