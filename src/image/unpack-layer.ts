@@ -89,7 +89,7 @@ const FS_MIN_TIME = -(2 ** 31)
  * Chtimes applies to everything else, so a time past the int64 nanoseconds wraps, and the
  * filesystem clamps what it cannot store (on ext4 and XFS: before 1901-12-13).
  */
-export function symlinkMtime(mtime: number): number {
+function symlinkMtime(mtime: number): number {
   let sec = mtime
   if (Math.abs(mtime) > 9_223_372_036) {
     const whole = Math.floor(mtime)
@@ -227,11 +227,12 @@ class LayerUnpack implements LayerUnpacker {
 
     let src = e
     let srcIndex = index
-    if (e.type === 'hardlink' && this.markers && goClean(e.linkTarget ?? '').startsWith(PLNK)) {
+    const linked = e.type === 'hardlink' ? goClean(e.linkTarget ?? '') : ''
+    if (this.markers && linked.startsWith(PLNK)) {
       // A hard link into the AUFS link directory becomes a new file with that file's content and header.
-      const kept = this.plnk.get(baseName(goClean(e.linkTarget ?? '')))
+      const kept = this.plnk.get(baseName(linked))
       if (!kept) this.refuse(e, 'Invalid aufs hardlink')
-      if (this.tempGone) this.refuse(e, `open ${PLNK_TEMP}/${baseName(goClean(e.linkTarget ?? ''))}: no such file or directory`)
+      if (this.tempGone) this.refuse(e, `open ${PLNK_TEMP}/${baseName(linked)}: no such file or directory`)
       ;[src, srcIndex] = kept
     }
     const node = this.create(e.path, src, srcIndex, free)
@@ -245,7 +246,7 @@ class LayerUnpack implements LayerUnpacker {
     node.uid = src.uid
     node.gid = src.gid
     if (src.xattrs) node.xattrs = {...node.xattrs, ...src.xattrs}
-    if (src.type === 'hardlink' ? node.type !== 'symlink' && this.linkNameFound(src.linkTarget ?? '') : node.type !== 'symlink') {
+    if (node.type !== 'symlink' && (src.type !== 'hardlink' || this.linkNameFound(src.linkTarget ?? ''))) {
       node.mode = src.mode
       this.setMtime(node, clampedMtime(src.mtime))
     } else if (src.type === 'symlink') {

@@ -5,7 +5,7 @@
  * devices, extended attributes, odd names and times), loads each into a private, empty engine this
  * test starts, and holds imgdiff's flatten to `docker create` + `docker export`, listed by
  * test/judge/list_tar.py; an image Docker refuses must be refused by imgdiff too. The 56 curated
- * cases (fidelity.test.ts) test the rules we know; this finds the ones we do not (it found two).
+ * cases (fidelity.test.ts) test the rules we know; this finds the ones we do not (it found five).
  * The seed is fixed, so a failure here is a case anyone can run again:
  *   python3 test/fuzz/engine_diff.py --seed 1 --case N --verbose      (DOCKER_HOST set)
  * Longer runs: `npm run fuzz:engine -- --count 5000 --seed S`.
