@@ -46,7 +46,7 @@ export function ignoredFields(values: string[] | undefined): string[] {
   return ignore
 }
 
-type ReadFlagValues = {platform?: string; verify: boolean; strict?: boolean; 'content-hash'?: string}
+export type ReadFlagValues = {platform?: string; verify: boolean; strict?: boolean; 'content-hash'?: string}
 /**
  * What a command needs of its sources: reading them twice (streams are then spooled to a temp
  * file), how deep the first read goes (see ScanOptions.depth; `full` unless less will do), and

@@ -1,7 +1,11 @@
 import {Args, Flags} from '@oclif/core'
-import {ImgdiffCommand, readFlags} from '../cli/base-command.js'
+import {ImgdiffCommand, readFlags, type ReadFlagValues} from '../cli/base-command.js'
+import {preferSmallHeap} from '../cli/small-heap.js'
 import {ImgdiffError, UsageError} from '../errors.js'
+import {type ContentAt} from '../formats/layer-ranges.js'
+import {walkPlainLayers} from '../formats/layer-walk.js'
 import {FlatFs} from '../image/flatten.js'
+import {type Image} from '../image/model.js'
 import {rootfsPlan, writeRootfs} from '../write/rootfs.js'
 import {unpackTime} from '../write/unpack-time.js'
 
@@ -23,11 +27,9 @@ export default class Flatten extends ImgdiffCommand {
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Flatten)
+    preferSmallHeap()
     await this.checkOutput(flags.output, {force: flags.force, inputs: [args.archive], json: flags.json})
-    // Flatten copies bytes: it needs the layers' headers, and reads what it writes (README, "Performance").
-    const [image] = await this.loadImages([args.archive], {...flags, verify: flags.verify ?? false}, {reread: true, depth: flags.verify ? 'full' : 'structure'})
-    if (image.kind !== 'image') throw new UsageError(`${args.archive} is already a flat filesystem (${image.format})`)
-    const flat = FlatFs.of(image.layers)
+    const {image, flat, contentAt} = await this.readFlat(args.archive, flags)
     let total = 0
     let unknown = 0
     for (const f of new Set(flat.entries.values())) {
@@ -40,7 +42,7 @@ export default class Flatten extends ImgdiffCommand {
     await this.writeOutput(
       flags.output,
       {force: flags.force, inputs: [args.archive], json: flags.json, total},
-      writeRootfs(image, flat, {unpackTime: when, written: out}),
+      writeRootfs(image, flat, {unpackTime: when, written: out, contentAt}),
       // What was written is checked against the plan as it was written: every path, every byte.
       async () => {
         if (out.members !== plan.members || out.contentBytes !== plan.contentBytes) {
@@ -56,4 +58,29 @@ export default class Flatten extends ImgdiffCommand {
     }
     this.print(flags.json, data, () => [`Wrote ${flags.output}: ${data.entries} entries, the filesystem of ${image.repoTags[0] ?? image.path}.`, ...notes.map((n) => `note: ${n}`)].join('\n'))
   }
+  /**
+   * The image and the filesystem its layers unpack to. Flatten copies bytes: it needs the layers'
+   * headers, and reads what it writes (README, "Performance"). From a plain archive file, each
+   * layer is applied as its headers are read, so no layer's entries are held (most of the memory
+   * once); anything else (compressed, piped, --verify, --strict, or an archive that fails) is read
+   * the usual way, which also says what is wrong in the words every command uses.
+   */
+  private async readFlat(archive: string, flags: Omit<ReadFlagValues, 'verify'> & {verify?: boolean; json?: boolean; image?: string}): Promise<{image: Image; flat: FlatFs; contentAt?: ContentAt}> {
+    if (!flags.verify && !flags.strict) {
+      const [outline] = await this.loadImages([archive], {...flags, verify: false}, {reread: true, depth: 'outer'})
+      if (outline.kind === 'image') {
+        const flat = new FlatFs({removals: false})
+        try {
+          const index = walkPlainLayers(outline, (i) => flat.applying(outline.layers[i], i))
+          if (index) return {image: outline, flat, contentAt: index.at}
+        } catch (error) {
+          if (!(error instanceof ImgdiffError)) throw error
+        }
+      }
+    }
+    const [image] = await this.loadImages([archive], {...flags, verify: flags.verify ?? false}, {reread: true, depth: flags.verify ? 'full' : 'structure'})
+    if (image.kind !== 'image') throw new UsageError(`${archive} is already a flat filesystem (${image.format})`)
+    return {image, flat: FlatFs.of(image.layers)}
+  }
+
 }

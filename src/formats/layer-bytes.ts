@@ -1,6 +1,6 @@
 import {type TarMember} from '../archive/tar-member.js'
 import {plainTarStream} from '../sources/open.js'
-import {readRanges} from './layer-ranges.js'
+import {type ContentAt, readRanges} from './layer-ranges.js'
 import {TarReader, type TarVisitor} from '../archive/tar-reader.js'
 import {BadArchiveError, errorMessage} from '../errors.js'
 import {type Image} from '../image/model.js'
@@ -28,9 +28,10 @@ type Source = Pick<Image, 'path' | 'reopen' | 'compression' | 'kind' | 'layers'>
  * tars, each member's bytes are read where the first pass saw them (layer-ranges.ts); otherwise
  * the archive is walked again, its layers inflated and parsed, and members are counted as the
  * first pass counted them (every member Go's reader returns), so an index names the same member.
+ * `at`: where each member's content lies, when the first pass did not keep the layers' entries.
  */
-export async function readLayerMembers(image: Source, wanted: Map<number, Set<number>>, sink: MemberSink): Promise<void> {
-  if (await readRanges(image, wanted, sink)) return
+export async function readLayerMembers(image: Source, wanted: Map<number, Set<number>>, sink: MemberSink, at?: ContentAt): Promise<void> {
+  if (await readRanges(image, wanted, sink, at)) return
   await walkLayerMembers(image, wanted, sink)
 }
 

@@ -2,47 +2,63 @@ import {open, type FileHandle} from 'node:fs/promises'
 import {type Image} from '../image/model.js'
 import {type MemberSink} from './layer-bytes.js'
 
-const BLOCK = 8 * 1024 * 1024
+/** A read's size: large enough that neighbouring small members share one; each is held while written. */
+const BLOCK = 1024 * 1024
 const ZEROS = Buffer.alloc(1024 * 1024)
 
-interface Range {
-  layers: number[]
-  index: number
-  /** Where the stored bytes start in the file. */
-  start: number
-  size: number
-  sparse?: Array<[number, number]>
-}
+/** Where a member's content lies in its layer's plain tar (undefined: not known, not a regular file). */
+export type ContentAt = (layer: number, index: number) => {offset?: number; size: number; sparse?: Array<[number, number]>} | undefined
 
 /**
  * Members' content read straight from the archive file at the offsets the first pass recorded
  * (plain archive, plain layers): no tar parsing, no inflating, only the bytes wanted, in file
  * order, through large reads shared by neighbouring members. Returns false when the archive is
- * not such a file (the caller walks it instead).
+ * not such a file (the caller walks it instead). `at`: where the first pass put what it recorded
+ * (by default, the layers' entries).
  */
-export async function readRanges(image: Pick<Image, 'reopen' | 'compression' | 'kind' | 'layers'>, wanted: Map<number, Set<number>>, sink: MemberSink): Promise<boolean> {
+export async function readRanges(
+  image: Pick<Image, 'reopen' | 'compression' | 'kind' | 'layers'>,
+  wanted: Map<number, Set<number>>,
+  sink: MemberSink,
+  at: ContentAt = (layer, index) => image.layers[layer].files[index],
+): Promise<boolean> {
   if (image.reopen?.kind !== 'file' || image.compression !== 'none') return false
-  const byStart = new Map<number, Range>()
+  // Each wanted member as three numbers in typed arrays, not an object: a flatten wants tens of
+  // thousands, and these were megabytes at its peak.
+  let count = 0
+  for (const indexes of wanted.values()) count += indexes.size
+  const starts = new Float64Array(count)
+  const layerOf = new Uint32Array(count)
+  const indexOf = new Uint32Array(count)
+  let k = 0
   for (const [layerIndex, indexes] of wanted) {
     const layer = image.layers[layerIndex]
     const base = image.kind === 'export' ? 0 : layer.offset
     if (base === undefined || layer.compression !== 'none') return false
     for (const index of indexes) {
-      const e = layer.files[index]
+      const e = at(layerIndex, index)
       if (e?.offset === undefined) return false
-      const start = base + e.offset
-      const known = byStart.get(start)
-      if (known) known.layers.push(layerIndex)
-      else byStart.set(start, {layers: [layerIndex], index, start, size: e.size, ...(e.sparse ? {sparse: e.sparse} : {})})
+      starts[k] = base + e.offset
+      layerOf[k] = layerIndex
+      indexOf[k] = index
+      k++
     }
   }
+  // In file order; members at one place (a layer stored once, listed twice) in the order wanted.
+  const order = new Uint32Array(count)
+  for (let i = 0; i < count; i++) order[i] = i
+  order.sort((x, y) => starts[x] - starts[y] || x - y)
   const handle = await open(image.reopen.path, 'r')
   try {
     const reader = new BlockReader(handle, sink.reusable?.() ?? false)
-    for (const r of [...byStart.values()].sort((x, y) => x.start - y.start)) {
-      sink.begin(r.layers, r.index)
-      if (r.sparse) await sparse(reader, r, sink)
-      else await copy(reader, r.start, r.size, sink)
+    for (let i = 0; i < count; ) {
+      const first = order[i]
+      const layers = [layerOf[first]]
+      for (i++; i < count && starts[order[i]] === starts[first]; i++) layers.push(layerOf[order[i]])
+      const e = at(layerOf[first], indexOf[first])!
+      sink.begin(layers, indexOf[first])
+      if (e.sparse) await sparse(reader, starts[first], e.size, e.sparse, sink)
+      else await copy(reader, starts[first], e.size, sink)
       sink.end()
     }
   } finally {
@@ -64,22 +80,22 @@ async function copy(reader: BlockReader, start: number, size: number, sink: Memb
 }
 
 /** A sparse file's content: its data regions, stored back to back, with zeros in the holes. */
-async function sparse(reader: BlockReader, r: Range, sink: MemberSink): Promise<void> {
+async function sparse(reader: BlockReader, start: number, size: number, regions: Array<[number, number]>, sink: MemberSink): Promise<void> {
   let logical = 0
-  let stored = r.start
+  let stored = start
   const zeros = async (n: number) => {
     for (let left = n; left > 0; left -= ZEROS.length) {
       sink.data(ZEROS.subarray(0, Math.min(left, ZEROS.length)))
       await sink.drained()
     }
   }
-  for (const [offset, length] of r.sparse!) {
+  for (const [offset, length] of regions) {
     await zeros(offset - logical)
     await copy(reader, stored, length, sink)
     stored += length
     logical = offset + length
   }
-  await zeros(r.size - logical)
+  await zeros(size - logical)
 }
 
 /** Reads in large blocks, so members that lie close together cost one read between them. */

@@ -19,7 +19,10 @@ export interface LayerScan {
   error?: string
 }
 
-/** Records each member of a tar as a FileEntry, hashing regular files' contents as they pass (unless `kind` is null). */
+/**
+ * Records each member of a tar as a FileEntry, hashing regular files' contents as they pass (unless
+ * `kind` is null); with `onEntry`, hands each entry over instead of keeping it.
+ */
 export class EntryRecorder implements TarVisitor {
   readonly files: FileEntry[] = []
   private pending?: TarMember
@@ -28,6 +31,7 @@ export class EntryRecorder implements TarVisitor {
   constructor(
     private readonly kind: ContentHash | null,
     private readonly budget?: Budget,
+    private readonly onEntry: (e: FileEntry) => void = (e) => this.files.push(e),
   ) {}
 
   header(m: TarMember): void {
@@ -41,7 +45,7 @@ export class EntryRecorder implements TarVisitor {
   }
 
   end(): void {
-    this.files.push(fileEntryFromMember(this.pending!, this.hasher?.digest()))
+    this.onEntry(fileEntryFromMember(this.pending!, this.hasher?.digest()))
     this.pending = undefined
     this.hasher = undefined
   }

@@ -1,6 +1,6 @@
 import {FsTree, type Inode} from './fs-tree.js'
 import {type Layer} from './model.js'
-import {unpackLayer} from './unpack-layer.js'
+import {layerUnpacker, type LayerUnpacker, unpackLayer} from './unpack-layer.js'
 
 /** What a path of the merged filesystem holds: an inode (hard links share one). */
 export type FlatEntry = Inode
@@ -10,7 +10,12 @@ export type FlatEntry = Inode
  * it (unpack-layer.ts). `entries` maps every real path to its inode.
  */
 export class FlatFs {
-  readonly tree = new FsTree()
+  readonly tree: FsTree
+
+  /** `removals`: whether removedIn will be asked (a flatten does not, and is spared the memory). */
+  constructor(options: {removals?: boolean} = {}) {
+    this.tree = new FsTree(options.removals ?? true)
+  }
 
   static of(layers: Array<Pick<Layer, 'files' | 'markers'>>): FlatFs {
     const fs = new FlatFs()
@@ -20,6 +25,11 @@ export class FlatFs {
 
   apply(layer: Pick<Layer, 'files' | 'markers'>, index: number): void {
     unpackLayer(this.tree, layer.files, index, layer.markers !== false)
+  }
+
+  /** Apply a layer member by member, as its members are read (no need to hold its entries). */
+  applying(layer: Pick<Layer, 'markers'>, index: number): LayerUnpacker {
+    return layerUnpacker(this.tree, index, layer.markers !== false)
   }
 
   get entries(): ReadonlyMap<string, FlatEntry> {
@@ -35,7 +45,7 @@ export class FlatFs {
     this.tree.beforeChange = value
   }
 
-  /** The layer (index) that last removed a path no longer there, if one did. */
+  /** The layer (index) that last removed a path no longer there, if one did (and removals are kept). */
   removedIn(path: string): number | undefined {
     return this.tree.removedBy.get(path)
   }

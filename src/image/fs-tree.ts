@@ -104,7 +104,10 @@ export class FsTree {
    * what a path held, without a copy of every inode a layer touches.
    */
   beforeChange?: (path: string, node: Inode | undefined) => void
-  /** The layer being applied (set by startLayer), and which layer last removed each path that went. */
+  /**
+   * The layer being applied (set by startLayer), and which layer last removed each path that went
+   * (not kept when the caller says it will not ask: its entries hold on to every removed path).
+   */
   layerNow = -1
   readonly removedBy = new Map<string, number>()
   /** Inodes other than regular files and directories that have been given a second name (see startLayer). */
@@ -113,7 +116,7 @@ export class FsTree {
   private lastDirPath = ''
   private lastDir: Inode | undefined
 
-  constructor() {
+  constructor(private readonly keepRemovals = true) {
     this.root = {type: 'dir', mode: 0o755, uid: 0, gid: 0, mtime: null, size: 0, layer: -1, children: new Map(), path: '/'}
     this.root.parent = this.root
   }
@@ -276,7 +279,7 @@ export class FsTree {
     this.touchPath(path, node)
     this.changing(path)
     this.paths.delete(path)
-    this.removedBy.set(path, this.layerNow)
+    if (this.keepRemovals) this.removedBy.set(path, this.layerNow)
     if (node.names !== undefined) {
       this.touchInode(node)
       const rest = namesOf(node).filter((p) => p !== path)

@@ -1,5 +1,6 @@
 import {type TarHeader} from '../archive/tar-header.js'
 import {readLayerMembers} from '../formats/layer-bytes.js'
+import {type ContentAt} from '../formats/layer-ranges.js'
 import {type FlatFs} from '../image/flatten.js'
 import {type Inode, memberKey, namesOf} from '../image/fs-tree.js'
 import {type Image} from '../image/model.js'
@@ -11,6 +12,8 @@ export interface RootfsOptions {
   unpackTime: number
   /** Filled in when the writing ends: what was written, for the caller to check against its plan. */
   written?: {members: number; contentBytes: number}
+  /** Where each file's content lies, when the image's layers hold no entries (formats/layer-walk.ts). */
+  contentAt?: ContentAt
 }
 
 /**
@@ -84,7 +87,7 @@ export function writeRootfs(image: Image, flat: FlatFs, options: RootfsOptions):
       },
       drained: () => out.drained(),
       reusable: () => out.synchronous,
-    })
+    }, options.contentAt)
     if (options.written) Object.assign(options.written, {members: out.members, contentBytes: out.contentBytes})
   })
 }
