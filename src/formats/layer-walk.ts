@@ -64,7 +64,7 @@ export function walkPlainLayers(image: Image, intake: (layer: number) => LayerIn
 
 /**
  * Where each regular file's content lies in its layer, by layer and member index: two numbers a
- * member in arrays that grow by doubling, not an object each (tens of thousands of files).
+ * member in arrays that grow by half, not an object each (tens of thousands of files).
  */
 export class ContentIndex {
   private readonly offsets: Float64Array[]
@@ -79,7 +79,7 @@ export class ContentIndex {
   record(layer: number, index: number, e: FileEntry): void {
     if (e.offset === undefined) return
     if (index >= this.offsets[layer].length) {
-      const grown = new Float64Array(this.offsets[layer].length * 2).fill(Number.NaN)
+      const grown = new Float64Array(Math.ceil(this.offsets[layer].length * 1.5)).fill(Number.NaN)
       grown.set(this.offsets[layer])
       this.offsets[layer] = grown
       const sizes = new Float64Array(grown.length)

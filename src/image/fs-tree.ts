@@ -37,7 +37,11 @@ export interface Inode {
    */
   sourceLayer?: number
   sourceIndex?: number
-  /** Directories: children by name, the parent (the root's is itself) and the real path. */
+  /**
+   * Directories: children by their real path (the string `paths` holds anyway: a name of its own
+   * for each of tens of thousands of entries was megabytes), the parent (the root's is itself) and
+   * the real path.
+   */
   children?: Map<string, Inode>
   parent?: Inode
   path?: string
@@ -136,7 +140,7 @@ export class FsTree {
         const cut = name.lastIndexOf('/')
         const dir = cut === 0 ? this.root : this.paths.get(name.slice(0, cut))!
         const copy: Inode = {...node, names: name}
-        dir.children!.set(name.slice(cut + 1), copy)
+        dir.children!.set(name, copy)
         this.changing(name)
         this.paths.set(name, copy)
       }
@@ -172,7 +176,7 @@ export class FsTree {
         if (last) return {dir: dir.parent!, name: '..', node: dir}
         continue
       }
-      const child = dir.children!.get(part)
+      const child = this.childOf(dir, part)
       if (last && (!child || child.type !== 'symlink' || !follow)) return {dir, name: part, node: child}
       if (!child) throw new FsError('ENOENT', op, path)
       if (child.type === 'symlink') {
@@ -233,6 +237,17 @@ export class FsTree {
     return joinPath(dir.path!, name)
   }
 
+  /** What a directory holds under a name. */
+  childOf(dir: Inode, name: string): Inode | undefined {
+    return dir.children!.get(this.pathIn(dir, name))
+  }
+
+  /** A directory's entries, by name, in code-unit order. */
+  namesIn(dir: Inode): string[] {
+    const skip = dir.path === '/' ? 1 : dir.path!.length + 1
+    return [...dir.children!.keys()].map((p) => p.slice(skip)).sort()
+  }
+
   /** A directory's contents changed: its mtime becomes the time of unpacking. */
   private changed(dir: Inode): void {
     if (dir.mtime === null) return
@@ -257,7 +272,7 @@ export class FsTree {
       node.names = node.names === undefined ? path : [...namesOf(node), path]
       if (node.type !== 'file' && Array.isArray(node.names)) this.linkedOthers.add(node)
     }
-    dir.children!.set(name, node)
+    dir.children!.set(path, node)
     this.changing(path)
     this.paths.set(path, node)
     this.changed(dir)
@@ -265,16 +280,17 @@ export class FsTree {
 
   /** Remove `name` from `dir`, with everything under it. */
   remove(dir: Inode, name: string): void {
-    const node = dir.children!.get(name)
+    const path = this.pathIn(dir, name)
+    const node = dir.children!.get(path)
     if (!node) return
-    this.forget(node, this.pathIn(dir, name))
-    dir.children!.delete(name)
+    this.forget(node, path)
+    dir.children!.delete(path)
     this.changed(dir)
   }
 
   private forget(node: Inode, path: string): void {
     if (node.children) {
-      for (const [childName, child] of node.children) this.forget(child, joinPath(path, childName))
+      for (const [childPath, child] of node.children) this.forget(child, childPath)
     }
     this.touchPath(path, node)
     this.changing(path)
@@ -309,7 +325,7 @@ export class FsTree {
         yield* this.walk(child)
       }
     }
-    for (const [name, child] of dir.children!) if (child.type !== 'dir') yield [this.pathIn(dir, name), child]
+    for (const [path, child] of dir.children!) if (child.type !== 'dir') yield [path, child]
   }
 }
 

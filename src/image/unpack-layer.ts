@@ -344,7 +344,7 @@ class LayerUnpack implements LayerUnpacker {
   }
 
   private put(at: Lookup, node: Inode, path: string, op: string): Inode {
-    if (at.dir.children!.has(at.name)) throw new FsError('EEXIST', op, path)
+    if (this.fs.childOf(at.dir, at.name)) throw new FsError('EEXIST', op, path)
     this.fs.add(at.dir, at.name, node, at.real)
     return node
   }
@@ -406,8 +406,8 @@ class LayerUnpack implements LayerUnpacker {
     if (node === this.fs.root) this.tempGone = true
     for (; this.inSet < this.unpacked.length; this.inSet++) this.unpackedSet.add(this.unpacked[this.inSet])
     const walk = (d: Inode, literal: string) => {
-      for (const name of [...d.children!.keys()].sort()) {
-        const child = d.children!.get(name)
+      for (const name of this.fs.namesIn(d)) {
+        const child = this.fs.childOf(d, name)
         if (!child) continue
         const path = joinPath(literal, name)
         if (!this.unpackedSet.has(path)) this.fs.remove(d, name)
