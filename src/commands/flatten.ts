@@ -6,6 +6,7 @@ import {type ContentAt} from '../formats/layer-ranges.js'
 import {walkPlainLayers} from '../formats/layer-walk.js'
 import {FlatFs} from '../image/flatten.js'
 import {type Image} from '../image/model.js'
+import {isPlainFile} from '../sources/open.js'
 import {rootfsPlan, writeRootfs} from '../write/rootfs.js'
 import {unpackTime} from '../write/unpack-time.js'
 
@@ -27,9 +28,10 @@ export default class Flatten extends ImgdiffCommand {
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Flatten)
-    preferSmallHeap()
+    const built = preferSmallHeap()
     await this.checkOutput(flags.output, {force: flags.force, inputs: [args.archive], json: flags.json})
     const {image, flat, contentAt} = await this.readFlat(args.archive, flags)
+    built()
     let total = 0
     let unknown = 0
     for (const f of new Set(flat.entries.values())) {
@@ -58,15 +60,17 @@ export default class Flatten extends ImgdiffCommand {
     }
     this.print(flags.json, data, () => [`Wrote ${flags.output}: ${data.entries} entries, the filesystem of ${image.repoTags[0] ?? image.path}.`, ...notes.map((n) => `note: ${n}`)].join('\n'))
   }
+
   /**
    * The image and the filesystem its layers unpack to. Flatten copies bytes: it needs the layers'
    * headers, and reads what it writes (README, "Performance"). From a plain archive file, each
    * layer is applied as its headers are read, so no layer's entries are held (most of the memory
    * once); anything else (compressed, piped, --verify, --strict, or an archive that fails) is read
-   * the usual way, which also says what is wrong in the words every command uses.
+   * the usual way, which also says what is wrong in the words every command uses. (A compressed
+   * archive is not tried first: its outline alone would mean inflating all of it.)
    */
   private async readFlat(archive: string, flags: Omit<ReadFlagValues, 'verify'> & {verify?: boolean; json?: boolean; image?: string}): Promise<{image: Image; flat: FlatFs; contentAt?: ContentAt}> {
-    if (!flags.verify && !flags.strict) {
+    if (!flags.verify && !flags.strict && (await isPlainFile(archive))) {
       const [outline] = await this.loadImages([archive], {...flags, verify: false}, {reread: true, depth: 'outer'})
       if (outline.kind === 'image') {
         const flat = new FlatFs({removals: false})
@@ -82,5 +86,4 @@ export default class Flatten extends ImgdiffCommand {
     if (image.kind !== 'image') throw new UsageError(`${archive} is already a flat filesystem (${image.format})`)
     return {image, flat: FlatFs.of(image.layers)}
   }
-
 }

@@ -16,7 +16,7 @@ export interface MemberSink {
   end(): void
   /** Backpressure to honour between input chunks (undefined: none). */
   drained(): Promise<unknown> | undefined
-  /** Whether the sink is done with a chunk when `data` returns (so a reader may reuse its buffer). */
+  /** Whether the sink is done with every chunk given so far, so a reader may reuse its buffer now (asked at each read). */
   reusable?(): boolean
 }
 

@@ -50,7 +50,7 @@ export async function readRanges(
   order.sort((x, y) => starts[x] - starts[y] || x - y)
   const handle = await open(image.reopen.path, 'r')
   try {
-    const reader = new BlockReader(handle, sink.reusable?.() ?? false)
+    const reader = new BlockReader(handle, () => sink.reusable?.() ?? false)
     for (let i = 0; i < count; ) {
       const first = order[i]
       const layers = [layerOf[first]]
@@ -105,8 +105,8 @@ class BlockReader {
 
   constructor(
     private readonly handle: FileHandle,
-    /** The consumer is done with each slice when it returns: one buffer serves every read. */
-    private readonly reuse: boolean,
+    /** Whether the consumer is done with every slice so far: then one buffer serves the next read too. */
+    private readonly reusable: () => boolean,
   ) {}
 
   private spare?: Buffer
@@ -115,8 +115,8 @@ class BlockReader {
   async read(pos: number, max: number): Promise<Buffer> {
     const end = this.blockStart + this.block.length
     if (pos < this.blockStart || pos >= end) {
-      // A fresh buffer each time unless the consumer is done with slices at once: they may still be queued.
-      const buf = this.reuse ? (this.spare ??= Buffer.allocUnsafe(BLOCK)) : Buffer.allocUnsafe(BLOCK)
+      // A fresh buffer unless the consumer is done with the slices given so far: they may still be queued.
+      const buf = this.reusable() ? (this.spare ??= Buffer.allocUnsafe(BLOCK)) : Buffer.allocUnsafe(BLOCK)
       const {bytesRead} = await this.handle.read(buf, 0, BLOCK, pos)
       if (bytesRead === 0) throw new Error(`the archive ends at ${pos}: did it change since it was read?`)
       this.block = buf.subarray(0, bytesRead)

@@ -14,6 +14,8 @@ export interface ByteSink {
   drained(): Promise<unknown> | undefined
   /** The sink is done with a chunk when `write` returns: the caller may reuse its buffer. */
   readonly synchronous: boolean
+  /** The sink holds none of the chunks written so far (they are written out): the caller may reuse their buffers now. */
+  idle(): boolean
   /** Everything written is handed on (a file sink holds small writes back, see FileSink). */
   flush(): void
 }
@@ -66,6 +68,10 @@ export class FileSink implements ByteSink {
     return undefined
   }
 
+  idle(): boolean {
+    return true
+  }
+
   private out(bytes: Buffer, length: number): void {
     for (let done = 0; done < length; ) done += writeSync(this.fd, bytes, done, Math.min(WRITE_PIECE, length - done))
   }
@@ -82,6 +88,11 @@ export class StreamSink implements ByteSink {
 
   drained(): Promise<unknown> | undefined {
     return this.stream.writableNeedDrain ? once(this.stream, 'drain') : undefined
+  }
+
+  /** Stdout to a file or a pipe is written synchronously on Linux, so usually is; a slow gzip is not. */
+  idle(): boolean {
+    return this.stream.writableLength === 0
   }
 
   flush(): void {}

@@ -29,6 +29,11 @@ export class TarOut {
     return this.sink.synchronous
   }
 
+  /** The sink holds none of the chunks given so far (see ByteSink.idle). */
+  idle(): boolean {
+    return this.sink.idle()
+  }
+
   /** Start a member; its `size` bytes of content follow through `data`. */
   begin(h: TarHeader): void {
     if (this.left !== 0) throw new Error(`tar member '${this.name}' is short of ${this.left} bytes`)

@@ -86,7 +86,7 @@ export function writeRootfs(image: Image, flat: FlatFs, options: RootfsOptions):
         held = null
       },
       drained: () => out.drained(),
-      reusable: () => out.synchronous,
+      reusable: () => out.idle(),
     }, options.contentAt)
     if (options.written) Object.assign(options.written, {members: out.members, contentBytes: out.contentBytes})
   })

@@ -184,6 +184,10 @@ export class MemorySink implements ByteSink {
     return undefined
   }
 
+  idle(): boolean {
+    return true
+  }
+
   flush(): void {}
 
   bytes(): Buffer {

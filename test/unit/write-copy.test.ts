@@ -168,6 +168,10 @@ class LaterSink implements ByteSink {
     return undefined
   }
 
+  idle(): boolean {
+    return false
+  }
+
   flush(): void {}
 }
 
