@@ -12,7 +12,7 @@ import {readdirSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 import {readArchive} from '../src/formats/read.js'
-import {walkPlainLayers} from '../src/formats/layer-walk.js'
+import {plainLayerWalk} from '../src/formats/layer-walk.js'
 import {type FileEntry} from '../src/image/model.js'
 import {cleanupTemps, ROOT, run, tempDir} from './helpers/cli.js'
 
@@ -28,8 +28,9 @@ const others = ['fixtures/multistep.save.tar', 'fixtures/busybox-1.oci-gzip.tar'
 async function walked(file: string) {
   const [image] = await readArchive(file, {depth: 'outer', reread: true})
   const layers: FileEntry[][] = image.layers.map(() => [])
-  const index = walkPlainLayers(image, (i) => ({member: (e) => layers[i].push(e), end() {}}))
-  if (index === null) return null
+  const walk = plainLayerWalk(image)
+  if (walk === null) return null
+  const index = walk((i) => ({member: (e) => layers[i].push(e), end() {}}))
   return layers.map((files, l) => files.map((e, i) => ({...e, at: e.type === 'file' ? index.at(l, i) : undefined})))
 }
 

@@ -1,9 +1,9 @@
 import {Args, Flags} from '@oclif/core'
 import {ImgdiffCommand, readFlags, type ReadFlagValues} from '../cli/base-command.js'
-import {preferSmallHeap} from '../cli/small-heap.js'
+import {preferSmallHeap, type SmallHeap} from '../cli/small-heap.js'
 import {ImgdiffError, UsageError} from '../errors.js'
 import {type ContentAt} from '../formats/layer-ranges.js'
-import {walkPlainLayers} from '../formats/layer-walk.js'
+import {plainLayerWalk} from '../formats/layer-walk.js'
 import {FlatFs} from '../image/flatten.js'
 import {type Image} from '../image/model.js'
 import {isPlainFile} from '../sources/open.js'
@@ -28,10 +28,10 @@ export default class Flatten extends ImgdiffCommand {
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Flatten)
-    const built = preferSmallHeap()
+    // From the very start: set later, when the young generation has grown, it saves less.
+    const heap = preferSmallHeap()
     await this.checkOutput(flags.output, {force: flags.force, inputs: [args.archive], json: flags.json})
-    const {image, flat, contentAt} = await this.readFlat(args.archive, flags)
-    built()
+    const {image, flat, contentAt} = await this.readFlat(args.archive, flags, heap)
     let total = 0
     let unknown = 0
     for (const f of new Set(flat.entries.values())) {
@@ -67,21 +67,26 @@ export default class Flatten extends ImgdiffCommand {
    * layer is applied as its headers are read, so no layer's entries are held (most of the memory
    * once); anything else (compressed, piped, --verify, --strict, or an archive that fails) is read
    * the usual way, which also says what is wrong in the words every command uses. (A compressed
-   * archive is not tried first: its outline alone would mean inflating all of it.)
+   * archive is not tried first: its outline alone would mean inflating all of it.) `heap` is
+   * asked for small from the start, and given back for the whole read.
    */
-  private async readFlat(archive: string, flags: Omit<ReadFlagValues, 'verify'> & {verify?: boolean; json?: boolean; image?: string}): Promise<{image: Image; flat: FlatFs; contentAt?: ContentAt}> {
+  private async readFlat(archive: string, flags: Omit<ReadFlagValues, 'verify'> & {verify?: boolean; json?: boolean; image?: string}, heap: SmallHeap): Promise<{image: Image; flat: FlatFs; contentAt?: ContentAt}> {
     if (!flags.verify && !flags.strict && (await isPlainFile(archive))) {
       const [outline] = await this.loadImages([archive], {...flags, verify: false}, {reread: true, depth: 'outer'})
-      if (outline.kind === 'image') {
+      const walk = outline.kind === 'image' ? plainLayerWalk(outline) : null
+      if (walk) {
         const flat = new FlatFs({removals: false})
         try {
-          const index = walkPlainLayers(outline, (i) => flat.applying(outline.layers[i], i))
-          if (index) return {image: outline, flat, contentAt: index.at}
+          const index = walk((i) => flat.applying(outline.layers[i], i))
+          heap.built()
+          return {image: outline, flat, contentAt: index.at}
         } catch (error) {
           if (!(error instanceof ImgdiffError)) throw error
         }
       }
     }
+    // The whole read inflates or hashes, and takes far longer with a small heap.
+    heap.cancel()
     const [image] = await this.loadImages([archive], {...flags, verify: flags.verify ?? false}, {reread: true, depth: flags.verify ? 'full' : 'structure'})
     if (image.kind !== 'image') throw new UsageError(`${archive} is already a flat filesystem (${image.format})`)
     return {image, flat: FlatFs.of(image.layers)}

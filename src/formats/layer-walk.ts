@@ -16,19 +16,20 @@ export interface LayerIntake {
 
 /**
  * The layers of an image read with `depth: 'outer'` (their place in the archive known, their
- * members not read), walked here oldest first, header by header, by seeking: each member's entry
+ * members not read), to be walked oldest first, header by header, by seeking: each member's entry
  * goes to `intake(layer)` and is dropped. A command that folds the layers into one tree (flatten)
  * thus never holds every layer's entries at once, which were most of its memory. What it keeps is
- * where each regular file's content lies (the returned ContentIndex, for writing it).
+ * where each regular file's content lies (the ContentIndex the walk returns, for writing it).
  *
  * Null when the archive is not a plain file whose layers are plain tars: the caller reads it the
- * usual way. A layer that cannot be read throws, as the usual read would have.
+ * usual way. Checked before anything is walked, so a caller can prepare for the walk only when
+ * there will be one. A layer that cannot be read throws, as the usual read would have.
  */
-export function walkPlainLayers(image: Image, intake: (layer: number) => LayerIntake): ContentIndex | null {
+export function plainLayerWalk(image: Image): ((intake: (layer: number) => LayerIntake) => ContentIndex) | null {
   if (image.reopen?.kind !== 'file' || image.compression !== 'none') return null
-  const fd = openSync(image.reopen.path, 'r')
+  const path = image.reopen.path
+  const fd = openSync(path, 'r')
   try {
-    // Every layer checked before any is walked: a null must come before anything is taken in.
     for (const layer of image.layers) {
       if (layer.offset === undefined || layer.member === undefined) return null
       if (layer.size === 0) continue
@@ -36,6 +37,15 @@ export function walkPlainLayers(image: Image, intake: (layer: number) => LayerIn
       const start = readAt(fd, layer.offset, Math.min(512, layer.size))
       if (classify(layer.member, layer.size, start) !== 'layer' || sniffCompression(start) !== 'none') return null
     }
+  } finally {
+    closeSync(fd)
+  }
+  return (intake) => walkLayers(image, path, intake)
+}
+
+function walkLayers(image: Image, path: string, intake: (layer: number) => LayerIntake): ContentIndex {
+  const fd = openSync(path, 'r')
+  try {
     const index = new ContentIndex(image.layers.length)
     const budget = new Budget(image.path)
     image.layers.forEach((layer, i) => {
