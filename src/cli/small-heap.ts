@@ -1,5 +1,11 @@
 import {setFlagsFromString} from 'node:v8'
 
+/** What preferSmallHeap gives: say when the structure is built, or that the work is of another kind. */
+export interface SmallHeap {
+  built(): void
+  cancel(): void
+}
+
 /**
  * Ask V8 for a small heap rather than a fast one, for a command whose memory is one large structure
  * built once (flatten's tree of every path). By default V8 lets the heap run well ahead of what is
@@ -15,11 +21,6 @@ import {setFlagsFromString} from 'node:v8'
  * on the way, took 16.6 s with these settings instead of 9.7 s (the collector ran all the time),
  * for 154 MB instead of 206.
  */
-export interface SmallHeap {
-  built(): void
-  cancel(): void
-}
-
 export function preferSmallHeap(): SmallHeap {
   for (const flag of ['--optimize-for-size', '--max-semi-space-size=1', '--semi-space-growth-factor=1', `${MARKING}=20`]) setFlagsFromString(flag)
   return {
