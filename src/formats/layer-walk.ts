@@ -1,6 +1,7 @@
 import {closeSync, openSync} from 'node:fs'
 import {readAt, walkTarFile} from '../archive/tar-file.js'
 import {sniffCompression} from '../archive/compression.js'
+import {memberKey} from '../image/fs-tree.js'
 import {type FileEntry, type Image} from '../image/model.js'
 import {BadArchiveError, errorMessage} from '../errors.js'
 import {type ContentAt} from './layer-ranges.js'
@@ -79,7 +80,7 @@ function walkLayers(image: Image, path: string, intake: (layer: number) => Layer
 export class ContentIndex {
   private readonly offsets: Float64Array[]
   private readonly sizes: Float64Array[]
-  private readonly sparse = new Map<string, Array<[number, number]>>()
+  private readonly sparse = new Map<number, Array<[number, number]>>()
 
   constructor(layers: number) {
     this.offsets = Array.from({length: layers}, () => new Float64Array(64).fill(Number.NaN))
@@ -98,13 +99,13 @@ export class ContentIndex {
     }
     this.offsets[layer][index] = e.offset
     this.sizes[layer][index] = e.size
-    if (e.sparse) this.sparse.set(`${layer}:${index}`, e.sparse)
+    if (e.sparse) this.sparse.set(memberKey(layer, index), e.sparse)
   }
 
   /** The content of member `index` of layer `layer`, as layer-ranges.ts reads it. */
   readonly at: ContentAt = (layer, index) => {
     const offset = this.offsets[layer]?.[index]
     if (offset === undefined || Number.isNaN(offset)) return undefined
-    return {offset, size: this.sizes[layer][index], sparse: this.sparse.get(`${layer}:${index}`)}
+    return {offset, size: this.sizes[layer][index], sparse: this.sparse.get(memberKey(layer, index))}
   }
 }
