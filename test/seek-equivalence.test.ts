@@ -106,8 +106,8 @@ describe('runJobs', () => {
       {hash: {start: layers[0].dataOffset, size: layers[0].size, whole: true, files: []}},
     ]
     let heard = 0
-    const threaded = await runJobs(file, file, jobs, 'xxh3', (n) => (heard = n), 0)
-    const inline = await runJobs(file, file, jobs, 'xxh3')
+    const threaded = await runJobs(file, file, jobs, 'xxh3', (n) => (heard = n), false)
+    const inline = await runJobs(file, file, jobs, 'xxh3', undefined, true)
     expect(threaded).toEqual(inline)
     // Judged by the streamed read: each layer's digest, diff_id and files.
     expect(threaded.slice(0, -1).map((r: any) => [r.layer.digest, r.layer.layer.diffId, r.layer.layer.files.map((f: any) => [f.path, f.digest])])).toEqual(
@@ -125,7 +125,7 @@ describe('runJobs', () => {
     expect(blobs.length).toBeGreaterThan(0)
     // More jobs than threads: each thread takes the next as it ends one, in the order of their sizes.
     const jobs = Array.from({length: 6}, () => blobs.map((m) => ({layer: {start: m.dataOffset, size: m.size, name: m.name, whole: true, contents: true}}))).flat()
-    const threaded = await runJobs(file, file, jobs, 'xxh3', undefined, 0)
+    const threaded = await runJobs(file, file, jobs, 'xxh3', undefined, false)
     // Judged by the streamed read of the archive.
     expect(threaded.map((r: any) => [r.layer.digest, r.layer.layer.diffId, r.layer.layer.files.map((f: any) => [f.path, f.digest])])).toEqual(
       jobs.map((_, i) => {
@@ -140,5 +140,35 @@ describe('runJobs', () => {
     const r = await both(file)
     expect(r!.seeked).toEqual(r!.streamed)
     expect(JSON.stringify(r!.seeked)).toContain('"size"')
+  })
+})
+
+describe('a layer big enough for the threads', () => {
+  it('its sha256 on one thread, its files in runs sent as the walk finds them: what a streamed read finds', async () => {
+    const {randomBytes, createHash} = await import('node:crypto')
+    const {writeFileSync} = await import('node:fs')
+    const {packTar} = await import('./helpers/tar.js')
+    const {tempDir} = await import('./helpers/cli.js')
+    // 72 MB of files: above the size where a plain layer's sha256 gets a thread of its own and its
+    // files are hashed in runs (about 9 MB each here), with small files and links among them.
+    const entries = Array.from({length: 300}, (_, i) => [
+      {name: `data/${i}.bin`, data: randomBytes(240 * 1024 + i)},
+      {name: `data/${i}.txt`, data: `file ${i}\n`},
+      ...(i % 50 === 0 ? [{name: `data/${i}.link`, type: 'link' as const, linkname: `data/${i}.bin`}] : []),
+    ]).flat()
+    const layer = await packTar([{name: 'data/', type: 'directory'}, ...entries])
+    const config = {architecture: 'amd64', os: 'linux', rootfs: {type: 'layers', diff_ids: ['sha256:' + createHash('sha256').update(layer).digest('hex')]}}
+    const file = path.join(tempDir(), 'big-layer.save.tar')
+    writeFileSync(file, await packTar([{name: 'config.json', data: JSON.stringify(config)}, {name: 'l/layer.tar', data: layer}, {name: 'manifest.json', data: JSON.stringify([{Config: 'config.json', RepoTags: ['big:1'], Layers: ['l/layer.tar']}])}]))
+    // From the build: the threads load the module they run, which must be JavaScript.
+    const built = {
+      scanArchive: ((await import(path.join(ROOT, 'dist/formats/scan.js'))) as typeof import('../src/formats/scan.js')).scanArchive,
+      openSource: ((await import(path.join(ROOT, 'dist/sources/open.js'))) as typeof import('../src/sources/open.js')).openSource,
+    }
+    const opened = await built.openSource(file, {reread: false})
+    const r = {seeked: facts(await built.scanArchive(opened)), streamed: facts(await built.scanArchive({...opened, reopen: null}))}
+    const layerFacts = (r!.streamed as {members: Array<{layer?: {files: unknown[][]}}>}).members.find((m) => m.layer)!.layer!
+    expect(layerFacts.files.filter((f) => f[1] === 'file' && typeof f[3] === 'string').length).toBe(600)
+    expect(r!.seeked).toEqual(r!.streamed)
   })
 })

@@ -11,7 +11,7 @@ export type PoolJob = {hash: HashJob} | {layer: LayerJob}
 export type PoolResult = {hash: HashResult} | {layer: LayerJobResult}
 
 /** Below this many bytes, starting threads costs more than it saves. */
-const INLINE_BYTES = 64 * 1024 * 1024
+export const INLINE_BYTES = 64 * 1024 * 1024
 
 /** What a thread is asked: a job on a file (the file as messages name it), with the content hash to use. */
 interface Task {
@@ -28,6 +28,11 @@ function sizeOf(job: PoolJob): number {
   return 'hash' in job ? job.hash.size : job.layer.size
 }
 
+/** The bytes a batch of jobs reads. */
+export function sizes(jobs: PoolJob[]): number {
+  return jobs.reduce((n, j) => n + sizeOf(j), 0)
+}
+
 async function runJob(fd: number, job: PoolJob, kind: ContentHash, archive: string, onBytes: (n: number) => void): Promise<PoolResult> {
   if ('hash' in job) return {hash: hashJob(fd, job.hash, kind, onBytes)}
   return {layer: await scanLayerJob(fd, job.layer, kind, archive, onBytes)}
@@ -35,18 +40,19 @@ async function runJob(fd: number, job: PoolJob, kind: ContentHash, archive: stri
 
 /**
  * Run jobs on a plain archive file on every core. One pool of threads serves the whole process
- * (a diff reads two archives at once through it): each thread takes the next job, largest first,
- * as it finishes one, so one big layer and many small ones spread evenly; the threads end when no
- * job is left. `onBytes` hears the bytes read so far; `archive` is the file as messages name it.
+ * (a diff reads two archives at once through it, and a read may hand it jobs in several batches):
+ * each thread takes the next job, largest first, as it finishes one, so one big layer and many
+ * small ones spread evenly; the threads end when no job is left. `onBytes` hears the bytes read
+ * so far; `archive` is the file as messages name it. `inline`: run here instead (by default for
+ * small work, where starting threads costs more than it saves).
  */
-export async function runJobs(path: string, archive: string, jobs: PoolJob[], kind: ContentHash, onBytes?: (done: number) => void, inlineBelow = INLINE_BYTES): Promise<PoolResult[]> {
+export async function runJobs(path: string, archive: string, jobs: PoolJob[], kind: ContentHash, onBytes?: (done: number) => void, inline?: boolean): Promise<PoolResult[]> {
   let done = 0
   const count = (n: number) => {
     done += n
     onBytes?.(done)
   }
-  const total = jobs.reduce((n, j) => n + sizeOf(j), 0)
-  if (availableParallelism() <= 1 || jobs.length <= 1 || total < inlineBelow) {
+  if (availableParallelism() <= 1 || (inline ?? sizes(jobs) < INLINE_BYTES)) {
     const fd = openSync(path, 'r')
     try {
       const results: PoolResult[] = []
