@@ -495,24 +495,53 @@ function nulAt(b: Buffer): number {
 
 type Format = 'v7' | 'ustar' | 'star' | 'gnu' | 'unknown'
 
+/**
+ * The header's bytes summed, the checksum field (bytes 148-155) left out, and how many of them are
+ * above 127, packed as sum << 10 | count (the count is at most 504). Every header is summed, so
+ * this is hot: four bytes at a time, in lanes (two 16-bit lanes per word for the sums, four 8-bit
+ * lanes for the top bits, none of which can overflow in 128 words), about twice as fast as a byte
+ * loop. The block must start at a multiple of 4 bytes in its buffer.
+ */
+function wordSums(block: Buffer): number {
+  const words = new Uint32Array(block.buffer, block.byteOffset, BLOCK / 4)
+  let even = 0
+  let odd = 0
+  let top = 0
+  for (let i = 0; i < BLOCK / 4; i++) {
+    if (i === 37) i = 39
+    const w = words[i]
+    even += w & 0x00ff00ff
+    odd += (w >>> 8) & 0x00ff00ff
+    top += (w >>> 7) & 0x01010101
+  }
+  const sum = (even & 0xffff) + (even >>> 16) + (odd & 0xffff) + (odd >>> 16)
+  const high = (top & 0xff) + ((top >>> 8) & 0xff) + ((top >>> 16) & 0xff) + (top >>> 24)
+  return (sum << 10) | high
+}
+
+/** The same, a byte at a time, for a block anywhere in its buffer. */
+function byteSums(block: Buffer): number {
+  let sum = 0
+  let high = 0
+  for (let i = 0; i < BLOCK; i++) {
+    if (i === 148) i = 156
+    sum += block[i]
+    high += block[i] >> 7
+  }
+  return (sum << 10) | high
+}
+
 /** Go's getFormat: the checksum decides whether this is a header at all, the magic which kind. */
 function formatOf(block: Buffer): Format {
   const f = new Fields(block)
   const stored = f.octal(148, 8, 'checksum')
   if (f.failed) return 'unknown'
   // Both of Go's sums at once (the checksum field counts as spaces): the signed one is the
-  // unsigned one less 256 for every byte above 127. Every header is summed: this loop is hot.
-  let unsigned = 8 * 32
-  let high = 0
-  for (let i = 0; i < 148; i++) {
-    unsigned += block[i]
-    high += block[i] >> 7
-  }
-  for (let i = 156; i < BLOCK; i++) {
-    unsigned += block[i]
-    high += block[i] >> 7
-  }
-  if (stored !== unsigned && stored !== unsigned - 256 * high) return 'unknown'
+  // unsigned one less 256 for every byte above 127.
+  const sums = block.byteOffset % 4 === 0 ? wordSums(block) : byteSums(block)
+  const unsigned = 8 * 32 + (sums >>> 10)
+  const signed = unsigned - 256 * (sums & 0x3ff)
+  if (stored !== unsigned && stored !== signed) return 'unknown'
   if (holds(block, 257, 'ustar\0')) return holds(block, 508, 'tar\0') ? 'star' : 'ustar'
   if (holds(block, 257, 'ustar  \0')) return 'gnu'
   return 'v7'

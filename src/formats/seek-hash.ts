@@ -15,10 +15,10 @@ import {detectShape} from './shape.js'
 
 /**
  * What a full read needs beyond the outer structure, for an archive file read by seeking
- * (seek-scan.ts): each layer read where it lies (its blob digest, diff_id, members and their
- * content hashes: layer-job.ts), or an export's sha256 and its files' hashes; documents are hashed
- * here. The work runs on every core (job-pool.ts), largest layer first, each byte read once for
- * hashing. Fills in the scan what a streamed read fills in.
+ * (seek-scan.ts): each layer's blob digest, diff_id, members and their content hashes (see
+ * completeLayers), or an export's sha256 and its files' hashes; documents are hashed here. The
+ * hashing runs on every core (job-pool.ts), largest job first. Fills in the scan what a streamed
+ * read fills in.
  */
 export async function completeSeeked(scan: Scan, layers: SeekedLayer[], path: string, kind: ContentHash | null, budget: Budget, onProgress?: (bytes: number) => void, exportDigest = true): Promise<void> {
   if (detectShape(scan) !== 'export') {
