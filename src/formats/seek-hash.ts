@@ -35,10 +35,7 @@ export async function completeSeeked(scan: Scan, layers: SeekedLayer[], path: st
   }
   // The files in runs, one per core, beside the whole tar's sha256 when it is wanted (kind null: no content hashes wanted).
   for (const part of kind === null ? [] : split(scan.rootfs.filter(isStored), availableParallelism())) {
-    const files = part.map((f) => rangeOf(f, 0))
-    jobs.add({hash: {start: files[0].at, size: files.reduce((n, f) => n + f.stored, 0), whole: false, files}}, (r) => {
-      if ('hash' in r) setDigests(part, r.hash.contents)
-    })
+    jobs.addRun(part, 0)
   }
   const bytes = jobs.bytes()
   await jobs.run(path, scan.archive.path, kind, undefined, onProgress && ((done) => onProgress(Math.round((done / Math.max(bytes, 1)) * scan.archive.bytes))))
@@ -117,12 +114,8 @@ async function completeLayers(layers: SeekedLayer[], path: string, archive: stri
         let bytes = 0
         const send = () => {
           if (run.length === 0) return
-          const part = run
-          const files = part.map((f) => rangeOf(f, m.dataOffset))
           const jobs = new Jobs()
-          jobs.add({hash: {start: files[0].at, size: files.reduce((n, f) => n + f.stored, 0), whole: false, files}}, (r) => {
-            if ('hash' in r) setDigests(part, r.hash.contents)
-          })
+          jobs.addRun(run, m.dataOffset)
           start(jobs)
           run = []
           bytes = 0
@@ -177,6 +170,14 @@ class Jobs {
   add(job: PoolJob, then: (r: PoolResult) => void): void {
     this.jobs.push(job)
     this.then.push(then)
+  }
+
+  /** The content hashes of a run of files (in file order) from a tar at `base`, set on the files when done. */
+  addRun(files: FileEntry[], base: number): void {
+    const ranges = files.map((f) => rangeOf(f, base))
+    this.add({hash: {start: ranges[0].at, size: ranges.reduce((n, f) => n + f.stored, 0), whole: false, files: ranges}}, (r) => {
+      if ('hash' in r) setDigests(files, r.hash.contents)
+    })
   }
 
   async run(path: string, archive: string, kind: ContentHash | null, inline?: boolean, onBytes?: (done: number) => void): Promise<void> {
